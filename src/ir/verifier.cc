@@ -1,0 +1,64 @@
+#include "tachyon/ir/verifier.h"
+
+#include <fmt/format.h>
+
+#include "tachyon/support/error.h"
+
+namespace tachyon::ir {
+
+void verify(const Graph& g, VerifyLevel level) {
+  Diagnostics d(g.source_file);
+  auto bad = [&](const Node& n, std::string msg) {
+    d.error(n.source_name.empty() ? n.name : n.source_name, std::string(op_name(n.op)), std::move(msg));
+  };
+  const auto nv = static_cast<ValueId>(g.num_values());
+  std::vector<int> produced(g.num_values(), 0);
+  std::vector<char> available(g.num_values(), 0);
+  for (const IoPort& p : g.inputs) {
+    if (p.value < 0 || p.value >= nv) {
+      d.error("", "", fmt::format("graph input '{}' refers to a missing value", p.name));
+      continue;
+    }
+    available[static_cast<size_t>(p.value)] = 1;
+  }
+  for (ValueId v = 0; v < nv; ++v) {
+    const Value& val = g.value(v);
+    if (val.is_constant()) available[static_cast<size_t>(v)] = 1;
+    for (int64_t dim : val.shape)
+      if (dim <= 0) d.error("", "", fmt::format("value '{}' has invalid shape {}", val.name, shape_str(val.shape)));
+    if (level == VerifyLevel::Typed && !val.type && (val.producer != kNone || val.is_constant()))
+      d.error("", "", fmt::format("value '{}' has no fixed-point type", val.name));
+  }
+  for (NodeId id : g.node_ids()) {
+    const Node& n = g.node(id);
+    if (n.outputs.empty()) bad(n, "node has no output");
+    for (ValueId v : n.inputs) {
+      if (v < 0 || v >= nv) {
+        bad(n, fmt::format("input refers to missing value #{}", v));
+        continue;
+      }
+      if (!available[static_cast<size_t>(v)])
+        bad(n, fmt::format("input '{}' is used before it is produced (or never produced)", g.value(v).name));
+    }
+    for (ValueId v : n.outputs) {
+      if (v < 0 || v >= nv) {
+        bad(n, fmt::format("output refers to missing value #{}", v));
+        continue;
+      }
+      if (++produced[static_cast<size_t>(v)] > 1) bad(n, fmt::format("value '{}' has several producers", g.value(v).name));
+      if (g.value(v).producer != id) bad(n, fmt::format("value '{}' does not record this node as producer", g.value(v).name));
+      available[static_cast<size_t>(v)] = 1;
+    }
+    if (level != VerifyLevel::Structure && has_trait(n.op, kFrontendOnly))
+      bad(n, "frontend-level op left after lowering");
+    if (n.config.reuse_factor < 1) bad(n, fmt::format("reuse factor {} is not positive", n.config.reuse_factor));
+    if ((n.op == Op::Dense || n.op == Op::Conv) && n.inputs.size() < 2) bad(n, "needs data and weight inputs");
+    if (n.op == Op::TreeEnsemble && !n.trees) bad(n, "tree ensemble without trees");
+  }
+  for (const IoPort& p : g.outputs)
+    if (p.value < 0 || p.value >= nv || !available[static_cast<size_t>(p.value)])
+      d.error("", "", fmt::format("graph output '{}' is never produced", p.name));
+  d.throw_if_any();
+}
+
+}  // namespace tachyon::ir
