@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential g++ cmake ninja-build pkg-config git
   libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev
-  nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libtbb-dev
+  nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libtbb-dev libpugixml-dev
   pybind11-dev python3-dev python3-pytest python3-numpy python3-onnx python3-torch
   python3-sklearn python3-xgboost
   libgtest-dev libgmock-dev libbenchmark-dev llvm-14-tools clang-14 libclang-rt-14-dev

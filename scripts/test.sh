@@ -15,6 +15,6 @@ fi
 
 echo "== unit tests with AddressSanitizer + UndefinedBehaviorSanitizer"
 BUILD_DIR=build-asan bash scripts/setup.sh -DCMAKE_BUILD_TYPE=Debug -DTACHYON_SANITIZE=ON \
-  -DTACHYON_BUILD_PYTHON=OFF -DTACHYON_BUILD_BENCH=OFF -DTACHYON_SANITIZED_SUBSET=ON
+  -DTACHYON_BUILD_PYTHON=OFF -DTACHYON_BUILD_BENCH=OFF -DTACHYON_BUILD_E2E=OFF
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "$(nproc)" -L unit --timeout 1500

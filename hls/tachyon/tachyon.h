@@ -1,0 +1,14 @@
+// Tachyon HLS layer library: every layer family.
+#ifndef TACHYON_HLS_TACHYON_H
+#define TACHYON_HLS_TACHYON_H
+
+#include "tachyon/common.h"
+#include "tachyon/activation.h"
+#include "tachyon/conv.h"
+#include "tachyon/dense.h"
+#include "tachyon/layout.h"
+#include "tachyon/merge.h"
+#include "tachyon/pooling.h"
+#include "tachyon/softmax.h"
+
+#endif  // TACHYON_HLS_TACHYON_H

@@ -1,0 +1,139 @@
+// The datapath graph (DFG): the integer-level netlist the Verilog backend schedules and
+// prints.
+//
+// Every node computes an integer code. Fixed-point meaning (the binary point) is tracked by
+// the layer emitters (FSig below), so the DFG itself only knows integers: additions with
+// shifted operands, negation, floor shifts, wraps, fixed-point casts (given the operand's
+// fraction bits and the target FixedType), comparisons, multiplexers, multiplications and
+// registered ROM lookups. Builders fold constants and compute, for every node, an exact
+// interval [lo, hi] of the values it can take; its natural Verilog width is the signed width
+// of that interval (every DFG signal is declared `signed`). A backward "demand" analysis
+// then finds how many low bits each consumer really needs (modular wrap-around sums need
+// only the low bits of their operands), and every node is emitted with
+// width = min(natural, demanded).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "tachyon/fixed/bigint.h"
+#include "tachyon/fixed/fixed_type.h"
+
+namespace tachyon::backends::verilog {
+
+using DNode = int32_t;
+
+enum class DKind { Input, Const, Add, Neg, Shr, Wrap, Cast, IsNeg, Cmp, Mux, Mul, Rom };
+enum class CmpOp { Lt, Le, Gt, Ge, Eq, Ne };
+
+struct Rom {
+  std::string name;           // module name suffix (deduplicated by contents)
+  std::vector<BigInt> data;   // word k is the value for address k
+};
+
+struct DfgNode {
+  DKind kind = DKind::Const;
+  std::vector<DNode> args;
+  int sa = 0, sb = 0;        // Add / Cmp: left shifts of the operands
+  bool sub = false;          // Add: (a << sa) - (b << sb)
+  int k = 0;                 // Shr: amount; Wrap: width
+  bool wrap_signed = true;   // Wrap
+  int frac = 0;              // Cast: fraction bits of the operand
+  FixedType to;              // Cast target; Input: element type
+  CmpOp cmp = CmpOp::Lt;     // Cmp
+  int input_offset = 0;      // Input: bit offset in the flat input bus
+  BigInt value;              // Const
+  BigInt rom_base;           // Rom: address = arg - rom_base
+  int rom = -1;              // Rom: index in Dfg::roms
+  BigInt lo, hi;             // value interval (exact bounds)
+  std::string name;          // Verilog identifier (unique)
+  int group = 0;             // index in Dfg::groups (layer), for comments
+  // Filled by finalize():
+  int natural_width = 1;     // signed width holding [lo, hi]
+  int width = 1;             // emitted width = min(natural, demanded)
+  int stage = 0;             // pipeline stage where the value is produced (-1: constant)
+  double time = 0.0;         // arrival time within the stage (ns, timing model)
+  int max_use_stage = -1;    // latest stage reading it (registers needed up to there)
+};
+
+// The signed width holding every value of [lo, hi] (at least 1).
+int signed_width(const BigInt& lo, const BigInt& hi);
+// Code range of a fixed-point type.
+BigInt type_kmin(const FixedType& t);
+BigInt type_kmax(const FixedType& t);
+// The Q step alone on a code with `shift` extra fraction bits (shift <= 0: exact shift).
+BigInt quantize_code(const BigInt& code, int shift, Quant q);
+
+class Dfg {
+ public:
+  // Layer groups for comments; every node created gets the current group.
+  int begin_group(const std::string& title);
+  const std::vector<std::string>& groups() const { return groups_; }
+
+  DNode input(const std::string& name, int bit_offset, const FixedType& t);
+  DNode constant(const BigInt& v);
+  DNode constant(int64_t v) { return constant(BigInt(v)); }
+  // (a << sa) + (b << sb), or minus when sub.
+  DNode add(DNode a, int sa, DNode b, int sb, bool sub, const std::string& name);
+  DNode add(DNode a, DNode b, const std::string& name) { return add(a, 0, b, 0, false, name); }
+  DNode neg(DNode a, const std::string& name);
+  DNode shl(DNode a, int k, const std::string& name);  // a << k (an Add with a zero operand)
+  DNode shr(DNode a, int k, const std::string& name);  // floor(a / 2^k)
+  // The low w bits of a read as signed or unsigned.
+  DNode wrap(DNode a, int w, bool is_signed, const std::string& name);
+  // Conversion of the code a (value a * 2^-frac) to type `to` (Q then O): returns to's code.
+  DNode cast(DNode a, int frac, const FixedType& to, const std::string& name);
+  DNode is_neg(DNode a, const std::string& name);
+  DNode cmp(DNode a, int sa, CmpOp op, DNode b, int sb, const std::string& name);
+  DNode mux(DNode cond, DNode a, DNode b, const std::string& name);  // cond ? a : b
+  DNode mul(DNode a, DNode b, const std::string& name);
+  // a < lo ? lo : (a > hi ? hi : a) for constant codes lo, hi (Clip's order: lo wins when
+  // lo > hi). The result's interval is the clamped one (tighter than a mux's union).
+  DNode clamp(DNode a, const BigInt& lo, const BigInt& hi, const std::string& name);
+  // Registered lookup: the value one stage later is table[a - base] (a in [base, base+size)).
+  DNode rom(DNode a, const BigInt& base, std::vector<BigInt> table, const std::string& rom_name,
+            const std::string& name);
+
+  const DfgNode& node(DNode n) const { return nodes_.at(static_cast<size_t>(n)); }
+  DfgNode& node(DNode n) { return nodes_.at(static_cast<size_t>(n)); }
+  size_t size() const { return nodes_.size(); }
+  bool is_const(DNode n) const { return node(n).kind == DKind::Const; }
+  const std::vector<Rom>& roms() const { return roms_; }
+
+  // Graph outputs (their codes go to the output bus).
+  void add_output(DNode n, const FixedType& t) { outputs_.push_back({n, t}); }
+  struct Output {
+    DNode node;
+    FixedType type;
+  };
+  const std::vector<Output>& outputs() const { return outputs_; }
+  int input_width() const { return input_width_; }
+  void set_input_width(int w) { input_width_ = w; }
+
+  // Evaluates every node given the values of Input nodes (indexed by node id; other
+  // entries ignored). Returns all node values.
+  std::vector<BigInt> evaluate_all(const std::vector<BigInt>& inputs) const;
+
+  // Liveness from the outputs, natural widths, demanded widths. Called by the scheduler.
+  void compute_widths();
+  std::vector<bool> live() const;
+
+ private:
+  DNode push(DfgNode n, const std::string& name);
+  std::string unique_name(const std::string& base);
+
+  std::vector<DfgNode> nodes_;
+  std::vector<Rom> roms_;
+  std::vector<std::string> groups_{"inputs"};
+  int group_ = 0;
+  std::vector<Output> outputs_;
+  int input_width_ = 0;
+  std::unordered_map<std::string, int> names_;  // base name -> times used
+};
+
+// Value of one node from its operands' values (the DFG's reference semantics).
+BigInt eval_node(const Dfg& g, const DfgNode& n, const std::vector<BigInt>& arg_values);
+
+}  // namespace tachyon::backends::verilog

@@ -1,0 +1,87 @@
+// Lowering of a typed IR graph into the datapath graph, one IR node at a time, with the
+// arithmetic of layer_semantics.md (the emulator's bits).
+//
+// Every IR value becomes a vector of FSig (one per element, internal row-major order). Graph
+// inputs are slices of the flat input bus: input 0's elements first (element 0 in the least
+// significant bits), each element its type's raw code (two's complement for signed types);
+// the output bus is laid out the same way.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tachyon/backends/verilog/dfg.h"
+#include "tachyon/backends/verilog/dot.h"
+#include "tachyon/ir/graph.h"
+
+namespace tachyon::backends::verilog {
+
+struct NetOptions {
+  bool dsp = false;    // DSP multipliers for constant products with > 2 CSD digits
+  bool share = true;   // multiple-constant multiplication
+};
+
+struct LayerInfo {
+  std::string name, op;
+  int group = 0;     // Dfg group of its nodes
+  DotStats dot;      // Dense / Conv / BatchNorm
+  int roms = 0;      // table lookups
+  int multipliers = 0;  // signal x signal products (Mul, Softmax)
+  std::vector<std::string> notes;
+};
+
+struct PortLayout {
+  std::string name;
+  ir::Shape shape;       // internal (channels-last)
+  ir::Shape user_shape;  // user layout
+  std::vector<int64_t> perm;
+  FixedType type;
+  int64_t elements = 0;
+  int bit_offset = 0;    // of element 0 in the flat bus
+};
+
+class NetEmitter {
+ public:
+  NetEmitter(const ir::Graph& g, Dfg& d, NetOptions o) : g_(g), d_(d), o_(o) {}
+  // Lowers the whole graph; throws tachyon::Error listing every unsupported node.
+  void build();
+  const std::vector<LayerInfo>& layers() const { return layers_; }
+  const std::vector<PortLayout>& inputs() const { return inputs_; }
+  const std::vector<PortLayout>& outputs() const { return outputs_; }
+
+  // Sum of x_i (in order) with `acc = acc_t(acc + x_i)` starting at 0 (softmax sums,
+  // average pooling). Returns the accumulator as a signal (exact sums when provably equal).
+  FSig accumulate(const std::vector<FSig>& xs, const FixedType& acc_t, const std::string& name, LayerInfo& info);
+
+ private:
+  using Sigs = std::vector<FSig>;
+  const Sigs& in(const ir::Node& n, size_t i);
+  // Data operand or constant (broadcast as the emulator does: full, scalar, last axis).
+  Sigs operand(const ir::Node& n, size_t i, const ir::Shape& out_shape);
+  const FixedType& type(ir::ValueId v) const;
+  std::vector<BigInt> codes(ir::ValueId constant) const;  // constant converted to its type
+  FSig cast(FSig x, const FixedType& t, const std::string& name);
+  FSig const_mul(FSig x, const BigInt& c, int cfrac, const std::string& name, LayerInfo& info);
+  FSig max_tree(const std::vector<FSig>& xs, const std::string& name);
+  std::string nm(const ir::Node& n) const;  // Verilog-safe prefix for a layer
+
+  void emit(const ir::Node& n);
+  void dense(const ir::Node& n, LayerInfo& info);
+  void conv(const ir::Node& n, LayerInfo& info);
+  void elementwise(const ir::Node& n, LayerInfo& info);
+  void layout(const ir::Node& n, LayerInfo& info);
+  void activation(const ir::Node& n, LayerInfo& info);
+  void table_activation(const ir::Node& n, LayerInfo& info);
+  void softmax(const ir::Node& n, LayerInfo& info);
+  void pool(const ir::Node& n, LayerInfo& info);
+
+  const ir::Graph& g_;
+  Dfg& d_;
+  NetOptions o_;
+  std::map<ir::ValueId, Sigs> vals_;
+  std::vector<LayerInfo> layers_;
+  std::vector<PortLayout> inputs_, outputs_;
+};
+
+}  // namespace tachyon::backends::verilog

@@ -1,0 +1,63 @@
+// From the datapath graph to a pipelined Verilog module: timing model, register placement,
+// cast lowering and printing through VAST.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tachyon/backends/verilog/dfg.h"
+#include "tachyon/backends/verilog/vast.h"
+
+namespace tachyon::backends::verilog {
+
+// A deliberately simple delay model of UltraScale+ (-2 speed grade) logic, used to place
+// pipeline registers: a logic level (LUT plus its routing) costs lut_ns, a carry chain of
+// width w costs lut_ns + carry8_ns * ceil(w / 8), a 2:1 multiplexer one level, a saturation
+// (range check + multiplexer) two levels, a combinational DSP48E2 multiply dsp_ns, the
+// address path of a registered ROM rom_ns. Shifts, bit selections and wraps are wires.
+// Each stage holds at most period - overhead_ns of logic (clock-to-out, setup, uncertainty).
+struct TimingModel {
+  double period_ns = 5.0;
+  double overhead_ns = 0.4;
+  double lut_ns = 0.45;
+  double carry8_ns = 0.06;
+  double dsp_ns = 2.6;
+  double rom_ns = 1.2;
+  double budget() const { return period_ns - overhead_ns; }
+  double adder(int width) const { return lut_ns + carry8_ns * ((width + 7) / 8); }
+  double delay(const Dfg& g, const DfgNode& n) const;
+};
+
+struct ScheduleResult {
+  int last_stage = 0;           // stage of the outputs (the output registers sample its end)
+  int latency = 1;              // clock cycles from the edge sampling in_data to the edge after
+                                // which out_data holds the result (= last_stage + 1)
+  double max_stage_delay_ns = 0;  // worst logic delay of any stage (model)
+  int register_bits = 0;        // pipeline register bits (excluding input / output registers)
+};
+
+// Computes widths (Dfg::compute_widths) and assigns every live node a stage (ASAP, a new
+// stage whenever the model's delay would exceed the budget).
+ScheduleResult schedule(Dfg& g, const TimingModel& m);
+
+// How a Cast node is lowered (shared by the timing model and the printer).
+struct CastPlan {
+  int shift = 0;              // operand fraction bits minus the target's
+  bool rounds = false;        // a rounding increment can occur
+  bool may_overflow = false;  // the quantized value can leave the target's range
+  bool sym_min = false;       // AP_SAT_SYM: the in-range minimum code must become -kmax
+  BigInt qlo, qhi;            // interval after quantization
+};
+CastPlan plan_cast(const Dfg& g, const DfgNode& n);
+
+struct RtlOptions {
+  std::string module_name = "myproject";
+  std::vector<std::string> header;  // comment lines above the top module
+};
+
+// The top module (ports clk, in_data, out_data) followed by one module per ROM.
+vast::File emit_rtl(const Dfg& g, const ScheduleResult& s, const RtlOptions& o);
+// Width of the flat output bus.
+int output_bus_width(const Dfg& g);
+
+}  // namespace tachyon::backends::verilog

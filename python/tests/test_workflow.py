@@ -1,0 +1,104 @@
+"""The hls4ml-style workflow of the Python module, on the bundled models."""
+import os
+
+import numpy as np
+import pytest
+
+from conftest import MODELS
+
+import tachyon
+
+
+def model(name):
+    return os.path.join(MODELS, name + ".onnx")
+
+
+def data(name):
+    return (np.load(os.path.join(MODELS, name + ".inputs.npy")),
+            np.load(os.path.join(MODELS, name + ".float_out.npy")))
+
+
+@pytest.mark.parametrize("name", ["qonnx_mlp_w4a6", "qonnx_mlp_w8a8"])
+def test_qonnx_models_are_reproduced_exactly(name):
+    x, ref = data(name)
+    m = tachyon.convert_from_onnx_model(model(name))
+    y = m.predict(x)
+    assert y.shape == ref.shape
+    assert np.array_equal(y, ref.astype(np.float64)), f"{np.sum(y != ref)} values differ"
+
+
+def test_config_template_edit_and_convert(tmp_path):
+    cfg = tachyon.config_from_onnx_model(model("jet_mlp"), granularity="name")
+    assert set(cfg) >= {"Model", "LayerName"}
+    dense = [k for k in cfg["LayerName"] if "Gemm" in k]
+    assert len(dense) == 4
+    cfg["LayerName"][dense[0]]["ReuseFactor"] = 4
+    m = tachyon.convert_from_onnx_model(model("jet_mlp"), hls_config=cfg, output_dir=str(tmp_path / "prj"),
+                                        backend="vitis")
+    m.compile()
+    assert "reuse 4" in m.inspect()
+    x, ref = data("jet_mlp")
+    y = m.predict(x)
+    assert y.shape == (1000, 5)
+    agree = np.mean(np.argmax(y, 1) == np.argmax(ref, 1))
+    assert agree > 0.80, agree
+    # The reuse factor changes the hardware, never the bits.
+    y1 = tachyon.convert_from_onnx_model(model("jet_mlp")).predict(x)
+    assert np.array_equal(y, y1)
+
+
+def test_trace_has_every_layer():
+    x, _ = data("jet_mlp")
+    m = tachyon.convert_from_onnx_model(model("jet_mlp"))
+    t = m.trace(x[:10])
+    assert len(t) == 8
+    last = m.predict(x[:10])
+    assert any(np.array_equal(v.reshape(last.shape), last) for v in t.values())
+
+
+def test_wide_precision_is_close_to_float():
+    x, ref = data("jet_mlp_linear_out")
+    cfg = {"Model": {"Precision": "ap_fixed<32,16>"}}
+    y = tachyon.convert_from_onnx_model(model("jet_mlp_linear_out"), hls_config=cfg).predict(x)
+    # 16 fractional bits: each conversion loses < 2^-16; a few hundred of them per output.
+    assert np.max(np.abs(y - ref)) < 2e-2
+
+
+def test_pytorch_module_converted_directly():
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(8, 12), torch.nn.ReLU(), torch.nn.Linear(12, 3))
+    x = np.random.default_rng(1).uniform(-1, 1, size=(200, 8)).astype(np.float32)
+    with torch.no_grad():
+        ref = net(torch.from_numpy(x)).numpy()
+    m = tachyon.convert_from_pytorch_model(net, input_shape=(None, 8),
+                                           hls_config={"Model": {"Precision": "ap_fixed<32,12>"}})
+    y = m.predict(x)
+    assert y.shape == (200, 3)
+    assert np.max(np.abs(y - ref)) < 1e-3
+    cfg = tachyon.config_from_pytorch_model(net, (8,), granularity="name")
+    assert len(cfg["LayerName"]) >= 3
+
+
+def test_errors_are_python_exceptions(tmp_path):
+    with pytest.raises(tachyon.TachyonError, match="no_such_model.onnx"):
+        tachyon.convert_from_onnx_model(str(tmp_path / "no_such_model.onnx")).compile()
+    bad = {"Model": {"Precision": "ap_fixed<16,6,AP_FOO>"}}
+    with pytest.raises(tachyon.TachyonError, match="AP_FOO"):
+        tachyon.convert_from_onnx_model(model("jet_mlp"), hls_config=bad).compile()
+    with pytest.raises(tachyon.TachyonError, match="did you mean"):
+        tachyon.convert_from_onnx_model(model("jet_mlp"),
+                                        hls_config={"LayerName": {"layer0_Gem": {"ReuseFactor": 2}}}).compile()
+    m = tachyon.convert_from_onnx_model(model("jet_mlp"))
+    with pytest.raises(tachyon.TachyonError, match="16"):
+        m.predict(np.zeros((4, 15)))
+
+
+def test_write_is_all_or_nothing(tmp_path):
+    out = tmp_path / "prj"
+    m = tachyon.convert_from_onnx_model(model("jet_mlp"), output_dir=str(out), backend="vitis")
+    m.write()
+    assert (out / "tachyon_project.json").exists()
+    with pytest.raises(tachyon.TachyonError, match="force"):
+        m.write()
+    m.write(force=True)

@@ -1,0 +1,194 @@
+// `tachyon build` / `tachyon report` for HLS projects: runs the vendor tool when it is on
+// PATH and reads its synthesis report (csynth.xml).
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "backends/hls/hls_internal.h"
+#include "tachyon/support/error.h"
+#include "tachyon/support/output_dir.h"
+
+namespace fs = std::filesystem;
+
+namespace tachyon::backends::hls {
+
+namespace {
+
+// The text between <tag> and </tag> in `xml` (first occurrence), or nullopt.
+std::optional<std::string> element(std::string_view xml, const std::string& tag) {
+  const std::string open = "<" + tag + ">", close = "</" + tag + ">";
+  size_t b = xml.find(open);
+  if (b == std::string_view::npos) return std::nullopt;
+  b += open.size();
+  size_t e = xml.find(close, b);
+  if (e == std::string_view::npos) return std::nullopt;
+  std::string v(xml.substr(b, e - b));
+  size_t s = v.find_first_not_of(" \t\r\n"), t = v.find_last_not_of(" \t\r\n");
+  return s == std::string::npos ? std::string() : v.substr(s, t - s + 1);
+}
+
+// A number when the text is one (integers as integers), else the text ("undef", ...).
+nlohmann::json number_or_text(const std::string& s) {
+  if (s.empty()) return s;
+  char* end = nullptr;
+  long long i = std::strtoll(s.c_str(), &end, 10);
+  if (*end == 0) return i;
+  double d = std::strtod(s.c_str(), &end);
+  if (*end == 0) return d;
+  return s;
+}
+
+void put(nlohmann::json& j, const std::string& key, std::string_view xml, const std::string& tag) {
+  if (auto v = element(xml, tag)) j[key] = number_or_text(*v);
+}
+
+nlohmann::json resources(std::string_view section) {
+  nlohmann::json r = nlohmann::json::object();
+  put(r, "LUT", section, "LUT");
+  put(r, "FF", section, "FF");
+  put(r, "BRAM_18K", section, "BRAM_18K");
+  put(r, "URAM", section, "URAM");
+  if (auto v = element(section, "DSP")) {
+    r["DSP"] = number_or_text(*v);
+  } else if (auto w = element(section, "DSP48E")) {
+    r["DSP"] = number_or_text(*w);
+  }
+  return r;
+}
+
+std::string text_of(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+// The csynth.xml files below dir (the project's first, then any other solution).
+std::vector<fs::path> find_reports(const fs::path& dir, const std::string& project) {
+  std::vector<fs::path> out;
+  for (const char* name : {"{}_csynth.xml", "csynth.xml"}) {
+    fs::path p = dir / (project + "_prj") / "solution1" / "syn" / "report" / fmt::format(fmt::runtime(name), project);
+    if (fs::exists(p)) out.push_back(p);
+  }
+  if (!out.empty()) return out;
+  std::error_code ec;
+  std::vector<fs::path> all;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (it.depth() > 5) it.disable_recursion_pending();
+    if (it->is_regular_file() && it->path().filename() == "csynth.xml") all.push_back(it->path());
+  }
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
+std::string project_name_of(const std::string& dir) {
+  fs::path m = fs::path(dir) / "tachyon_project.json";
+  if (!fs::exists(m)) fail("'{}' is not a Tachyon project folder (no tachyon_project.json)", dir);
+  try {
+    return nlohmann::json::parse(read_file(m)).at("project_name").get<std::string>();
+  } catch (const nlohmann::json::exception& e) {
+    fail("{}: malformed project manifest: {}", m.string(), e.what());
+  }
+}
+
+}  // namespace
+
+nlohmann::json parse_csynth_xml(const std::string& xml, const std::string& source) {
+  if (xml.find("<profile") == std::string::npos || xml.find("<PerformanceEstimates>") == std::string::npos)
+    fail("{}: not a Vitis/Vivado HLS synthesis report (no <profile> with <PerformanceEstimates>)", source);
+  nlohmann::json j;
+  j["source"] = source;
+  if (auto ua = element(xml, "UserAssignments")) {
+    put(j, "top", *ua, "TopModelName");
+    put(j, "part", *ua, "Part");
+    put(j, "clock_period_ns", *ua, "TargetClockPeriod");
+  }
+  if (auto v = element(xml, "ReportVersion")) put(j, "tool_version", *v, "Version");
+  if (auto pe = element(xml, "PerformanceEstimates")) {
+    if (auto t = element(*pe, "SummaryOfTimingAnalysis")) put(j, "estimated_clock_ns", *t, "EstimatedClockPeriod");
+    if (auto l = element(*pe, "SummaryOfOverallLatency")) {
+      put(j, "latency_min", *l, "Best-caseLatency");
+      put(j, "latency_max", *l, "Worst-caseLatency");
+      put(j, "interval_min", *l, "Interval-min");
+      put(j, "interval_max", *l, "Interval-max");
+    }
+  }
+  if (auto ae = element(xml, "AreaEstimates")) {
+    if (auto r = element(*ae, "Resources")) j["resources"] = resources(*r);
+    if (auto a = element(*ae, "AvailableResources")) j["available"] = resources(*a);
+  }
+  return j;
+}
+
+std::string format_report(const nlohmann::json& r) {
+  std::string s;
+  auto row = [&](const std::string& k, const std::string& v) { s += fmt::format("  {:<22} {}\n", k, v); };
+  s += fmt::format("HLS synthesis report: {}\n", r.value("source", std::string("?")));
+  if (r.contains("top")) row("top function", text_of(r["top"]));
+  if (r.contains("part")) row("part", text_of(r["part"]));
+  if (r.contains("clock_period_ns")) row("target clock (ns)", text_of(r["clock_period_ns"]));
+  if (r.contains("estimated_clock_ns")) row("estimated clock (ns)", text_of(r["estimated_clock_ns"]));
+  if (r.contains("latency_min") || r.contains("latency_max"))
+    row("latency (cycles)", fmt::format("{} .. {}", text_of(r.value("latency_min", nlohmann::json("?"))),
+                                        text_of(r.value("latency_max", nlohmann::json("?")))));
+  if (r.contains("interval_min") || r.contains("interval_max"))
+    row("interval II (cycles)", fmt::format("{} .. {}", text_of(r.value("interval_min", nlohmann::json("?"))),
+                                            text_of(r.value("interval_max", nlohmann::json("?")))));
+  if (r.contains("resources")) {
+    s += fmt::format("  {:<10} {:>12} {:>12} {:>8}\n", "resource", "used", "available", "%");
+    for (const char* k : {"LUT", "FF", "DSP", "BRAM_18K", "URAM"}) {
+      if (!r["resources"].contains(k)) continue;
+      const nlohmann::json& u = r["resources"][k];
+      nlohmann::json a = r.contains("available") && r["available"].contains(k) ? r["available"][k] : nlohmann::json();
+      std::string pct;
+      if (u.is_number() && a.is_number() && a.get<double>() > 0)
+        pct = fmt::format("{:.1f}", 100.0 * u.get<double>() / a.get<double>());
+      s += fmt::format("  {:<10} {:>12} {:>12} {:>8}\n", k, text_of(u), a.is_null() ? "" : text_of(a), pct);
+    }
+  }
+  return s;
+}
+
+nlohmann::json HlsBackend::report(const std::string& dir, std::string& text) const {
+  std::string project = project_name_of(dir);
+  std::vector<fs::path> reports = find_reports(dir, project);
+  if (reports.empty())
+    fail("{}: no HLS synthesis report found (expected {}_prj/solution1/syn/report/{}_csynth.xml); run "
+         "`tachyon build {}` with vitis_hls or vivado_hls on PATH first",
+         dir, project, project, dir);
+  nlohmann::json j = parse_csynth_xml(read_file(reports.front()), reports.front().string());
+  j["backend"] = "hls";
+  j["project_name"] = project;
+  text = format_report(j);
+  return j;
+}
+
+nlohmann::json HlsBackend::build(const std::string& dir, std::string& text) const {
+  std::string project = project_name_of(dir);
+  std::vector<std::string> cmd;
+  std::string tool;
+  if (!find_on_path("vitis_hls").empty()) {
+    tool = "vitis_hls";
+    cmd = {"vitis_hls", "-f", "build_prj.tcl", "reset=1 csim=0 synth=1 cosim=0 export=0"};
+  } else if (!find_on_path("vivado_hls").empty()) {
+    tool = "vivado_hls";
+    cmd = {"vivado_hls", "-f", "vivado_hls_build.tcl", "csim=0 synth=1 cosim=0 export=0"};
+  } else {
+    fail("vitis_hls not found on PATH (nor vivado_hls): HLS synthesis needs the AMD/Xilinx tools; source their "
+         "settings64.sh, or use `tachyon simulate {}` for the bit-exact C simulation, or convert with `--backend "
+         "verilog` and use `tachyon report` on that Verilog project for open-source figures (yosys)",
+         dir);
+  }
+  ProcessResult r = run_process(cmd, dir);
+  write_file_atomic(fs::path(dir) / (tool + "_build.log"), r.output, true);
+  if (r.exit_code != 0) {
+    std::istringstream in(r.output);
+    std::vector<std::string> lines;
+    std::string line;
+    while (std::getline(in, line)) lines.push_back(line);
+    std::string tail;
+    for (size_t i = lines.size() > 30 ? lines.size() - 30 : 0; i < lines.size(); ++i) tail += lines[i] + "\n";
+    fail("{} failed (exit code {}; log in {}):\n{}", tool, r.exit_code, (fs::path(dir) / (tool + "_build.log")).string(),
+         tail);
+  }
+  return report(dir, text);
+}
+
+}  // namespace tachyon::backends::hls

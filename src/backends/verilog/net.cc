@@ -1,0 +1,517 @@
+// IR -> DFG: graph inputs/outputs, Dense, Conv, BatchNorm, element-wise arithmetic, layout.
+#include "tachyon/backends/verilog/net.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "tachyon/backends/verilog/mcm.h"
+#include "tachyon/fixed/fixed.h"
+#include "tachyon/support/error.h"
+
+namespace tachyon::backends::verilog {
+
+using ir::Op;
+
+namespace {
+
+bool supported(Op op) {
+  switch (op) {
+    case Op::Dense:
+    case Op::Conv:
+    case Op::BatchNorm:
+    case Op::MaxPool:
+    case Op::AvgPool:
+    case Op::GlobalMaxPool:
+    case Op::GlobalAvgPool:
+    case Op::Relu:
+    case Op::LeakyRelu:
+    case Op::PRelu:
+    case Op::Elu:
+    case Op::Sigmoid:
+    case Op::HardSigmoid:
+    case Op::Tanh:
+    case Op::Softmax:
+    case Op::Clip:
+    case Op::Cast:
+    case Op::Scale:
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul:
+    case Op::Concat:
+    case Op::Reshape:
+    case Op::Transpose:
+    case Op::Pad:
+    case Op::Identity: return true;
+    case Op::TreeEnsemble:
+    case Op::Gemm:
+    case Op::MatMul:
+    case Op::BatchNormInference:
+    case Op::Dropout:
+    case Op::Quant:
+    case Op::BipolarQuant:
+    case Op::Trunc: return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string NetEmitter::nm(const ir::Node& n) const {
+  std::string s = ir::sanitize_identifier(n.name);
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])))) s = "L" + s;
+  return s;
+}
+
+const FixedType& NetEmitter::type(ir::ValueId v) const { return g_.type_of(v); }
+
+std::vector<BigInt> NetEmitter::codes(ir::ValueId v) const {
+  const FixedType& t = type(v);
+  std::vector<BigInt> out;
+  for (double d : g_.constant(v).data) out.push_back(Fixed::from_double(d, t).raw());
+  return out;
+}
+
+const NetEmitter::Sigs& NetEmitter::in(const ir::Node& n, size_t i) {
+  if (i >= n.inputs.size() || n.inputs[i] == ir::kNone) fail("node '{}' ({}): missing input {}", n.name, ir::op_name(n.op), i);
+  auto it = vals_.find(n.inputs[i]);
+  if (it == vals_.end()) {
+    if (g_.value(n.inputs[i]).is_constant())
+      fail("node '{}' ({}): input {} is a constant; the Verilog backend expects data here", n.name, ir::op_name(n.op), i);
+    fail("node '{}' ({}): input {} ('{}') is not computed before it", n.name, ir::op_name(n.op), i, g_.value(n.inputs[i]).name);
+  }
+  return it->second;
+}
+
+NetEmitter::Sigs NetEmitter::operand(const ir::Node& n, size_t i, const ir::Shape& out_shape) {
+  ir::ValueId v = n.inputs.at(i);
+  Sigs src;
+  if (g_.value(v).is_constant()) {
+    int f = type(v).frac_bits();
+    for (const BigInt& c : codes(v)) src.push_back({d_.constant(c), f});
+  } else {
+    src = in(n, i);
+  }
+  int64_t total = ir::num_elements(out_shape);
+  auto sz = static_cast<int64_t>(src.size());
+  Sigs out;
+  if (sz == total) return src;
+  int64_t last = out_shape.empty() ? 1 : out_shape.back();
+  if (sz == 1) {
+    out.assign(static_cast<size_t>(total), src[0]);
+  } else if (sz == last) {
+    for (int64_t k = 0; k < total; ++k) out.push_back(src[static_cast<size_t>(k % last)]);
+  } else {
+    fail("node '{}' ({}): operand {} with {} elements cannot be broadcast to shape {}", n.name, ir::op_name(n.op), i, sz,
+         ir::shape_str(out_shape));
+  }
+  return out;
+}
+
+FSig NetEmitter::cast(FSig x, const FixedType& t, const std::string& name) {
+  return FSig{d_.cast(x.node, x.frac, t, name), t.frac_bits()};
+}
+
+FSig NetEmitter::const_mul(FSig x, const BigInt& c, int cfrac, const std::string& name, LayerInfo& info) {
+  int f = x.frac + cfrac;
+  if (c.is_zero()) return FSig{d_.constant(0), f};
+  if (o_.dsp && csd_nonzeros(c) > 2) {
+    ++info.dot.dsp_products;
+    return FSig{d_.mul(x.node, d_.constant(c), name), f};
+  }
+  std::vector<STerm> terms;
+  for (const CsdDigit& dg : csd(c)) terms.push_back({x.node, dg.shift, dg.sign < 0});
+  info.dot.csd_adders += static_cast<int>(terms.size()) - 1;
+  std::vector<int> depth;
+  return FSig{sum_tree(d_, terms, name, depth), f};
+}
+
+FSig NetEmitter::max_tree(const std::vector<FSig>& xs, const std::string& name) {
+  // Balanced tournament; on ties the earlier element wins (values are equal anyway).
+  std::vector<FSig> level = xs;
+  int k = 0;
+  while (level.size() > 1) {
+    std::vector<FSig> next;
+    for (size_t i = 0; i + 1 < level.size(); i += 2) {
+      FSig a = level[i], b = level[i + 1];
+      int f = std::max(a.frac, b.frac);
+      DNode gt = d_.cmp(b.node, f - b.frac, CmpOp::Gt, a.node, f - a.frac, fmt::format("{}_c{}", name, k));
+      DNode an = d_.shl(a.node, f - a.frac, fmt::format("{}_l{}", name, k));
+      DNode bn = d_.shl(b.node, f - b.frac, fmt::format("{}_r{}", name, k));
+      next.push_back({d_.mux(gt, bn, an, fmt::format("{}_m{}", name, k)), f});
+      ++k;
+    }
+    if (level.size() % 2) next.push_back(level.back());
+    level = std::move(next);
+  }
+  return level.at(0);
+}
+
+void NetEmitter::build() {
+  Diagnostics diags(g_.source_file);
+  for (ir::NodeId id : g_.node_ids()) {
+    const ir::Node& n = g_.node(id);
+    if (!supported(n.op))
+      diags.error(n.source_name.empty() ? n.name : n.source_name, std::string(ir::op_name(n.op)),
+                  "the Verilog backend does not support this op");
+  }
+  if (g_.inputs.empty()) diags.error("", "", "the graph has no inputs");
+  diags.throw_if_any();
+  // Inputs.
+  int offset = 0;
+  for (const ir::IoPort& p : g_.inputs) {
+    PortLayout pl;
+    pl.name = p.name;
+    pl.shape = g_.value(p.value).shape;
+    pl.user_shape = p.user_shape;
+    pl.perm = p.perm;
+    pl.type = type(p.value);
+    pl.elements = ir::num_elements(pl.shape);
+    pl.bit_offset = offset;
+    Sigs s;
+    std::string base = ir::sanitize_identifier(p.name);
+    for (int64_t e = 0; e < pl.elements; ++e)
+      s.push_back({d_.input(fmt::format("{}_{}", base, e), offset + static_cast<int>(e) * pl.type.width, pl.type),
+                   pl.type.frac_bits()});
+    offset += static_cast<int>(pl.elements) * pl.type.width;
+    vals_[p.value] = std::move(s);
+    inputs_.push_back(pl);
+  }
+  d_.set_input_width(offset);
+  for (ir::NodeId id : g_.node_ids()) emit(g_.node(id));
+  // Outputs.
+  int out_offset = 0;
+  for (const ir::IoPort& p : g_.outputs) {
+    PortLayout pl;
+    pl.name = p.name;
+    pl.shape = g_.value(p.value).shape;
+    pl.user_shape = p.user_shape;
+    pl.perm = p.perm;
+    pl.type = type(p.value);
+    pl.elements = ir::num_elements(pl.shape);
+    pl.bit_offset = out_offset;
+    out_offset += static_cast<int>(pl.elements) * pl.type.width;
+    auto it = vals_.find(p.value);
+    if (it == vals_.end()) fail("graph output '{}' is not computed by any node", p.name);
+    d_.begin_group(fmt::format("graph output '{}'", p.name));
+    for (size_t e = 0; e < it->second.size(); ++e) {
+      FSig s = it->second[e];
+      if (s.frac != pl.type.frac_bits()) s = cast(s, pl.type, fmt::format("{}_out{}", ir::sanitize_identifier(p.name), e));
+      d_.add_output(s.node, pl.type);
+    }
+    outputs_.push_back(pl);
+  }
+}
+
+void NetEmitter::emit(const ir::Node& n) {
+  LayerInfo info;
+  info.name = n.name;
+  info.op = std::string(ir::op_name(n.op));
+  std::string out_shape = n.outputs.empty() ? "" : ir::shape_str(g_.value(n.outputs[0]).shape);
+  std::string out_type = n.outputs.empty() || !g_.value(n.outputs[0]).type ? "" : g_.value(n.outputs[0]).type->str();
+  info.group = d_.begin_group(fmt::format("layer {} ({}) -> {} {}", n.name, info.op, out_shape, out_type));
+  switch (n.op) {
+    case Op::Dense: dense(n, info); break;
+    case Op::Conv: conv(n, info); break;
+    case Op::BatchNorm:
+    case Op::Cast:
+    case Op::Scale:
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul: elementwise(n, info); break;
+    case Op::Concat:
+    case Op::Reshape:
+    case Op::Transpose:
+    case Op::Pad:
+    case Op::Identity: layout(n, info); break;
+    case Op::Relu:
+    case Op::LeakyRelu:
+    case Op::PRelu:
+    case Op::HardSigmoid:
+    case Op::Clip: activation(n, info); break;
+    case Op::Elu:
+    case Op::Sigmoid:
+    case Op::Tanh: table_activation(n, info); break;
+    case Op::Softmax: softmax(n, info); break;
+    case Op::MaxPool:
+    case Op::AvgPool:
+    case Op::GlobalMaxPool:
+    case Op::GlobalAvgPool: pool(n, info); break;
+    case Op::TreeEnsemble:
+    case Op::Gemm:
+    case Op::MatMul:
+    case Op::BatchNormInference:
+    case Op::Dropout:
+    case Op::Quant:
+    case Op::BipolarQuant:
+    case Op::Trunc: fail("node '{}' ({}): not supported by the Verilog backend", n.name, info.op);
+  }
+  layers_.push_back(std::move(info));
+}
+
+void NetEmitter::dense(const ir::Node& n, LayerInfo& info) {
+  const Sigs& x = in(n, 0);
+  if (n.inputs.size() < 2 || !g_.value(n.inputs[1]).is_constant()) fail("node '{}' (Dense): the weight must be a constant", n.name);
+  const ir::Tensor& w = g_.constant(n.inputs[1]);
+  if (w.shape.size() != 2) fail("node '{}' (Dense): weight shape {} is not (in, out)", n.name, ir::shape_str(w.shape));
+  int64_t n_in = w.shape[0], n_out = w.shape[1];
+  if (n_in < 1 || static_cast<int64_t>(x.size()) % n_in != 0)
+    fail("node '{}' (Dense): input of {} elements does not match {} inputs", n.name, x.size(), n_in);
+  auto acc_it = n.config.types.find("accum");
+  if (acc_it == n.config.types.end()) fail("node '{}' (Dense): internal type 'accum' is not set", n.name);
+  DotLayer L;
+  L.name = nm(n);
+  L.accum = acc_it->second;
+  L.result = type(n.outputs.at(0));
+  L.wfrac = type(n.inputs[1]).frac_bits();
+  L.dsp = o_.dsp;
+  L.share = o_.share;
+  std::vector<BigInt> wc = codes(n.inputs[1]);
+  std::vector<BigInt> bias(static_cast<size_t>(n_out));
+  if (n.inputs.size() > 2 && n.inputs[2] != ir::kNone) {
+    const FixedType& bt = type(n.inputs[2]);
+    const ir::Tensor& b = g_.constant(n.inputs[2]);
+    if (b.size() != n_out) fail("node '{}' (Dense): bias has {} values, expected {}", n.name, b.size(), n_out);
+    for (int64_t j = 0; j < n_out; ++j)
+      bias[static_cast<size_t>(j)] = Fixed::from_double(b.data[static_cast<size_t>(j)], bt).cast(L.accum).raw();
+  }
+  int64_t rows = static_cast<int64_t>(x.size()) / n_in;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < n_out; ++j) {
+      DotProduct dp;
+      dp.bias = bias[static_cast<size_t>(j)];
+      for (int64_t i = 0; i < n_in; ++i) {
+        const BigInt& c = wc[static_cast<size_t>(i * n_out + j)];
+        if (!c.is_zero()) dp.terms.push_back({x[static_cast<size_t>(r * n_in + i)], c});
+      }
+      L.outputs.push_back(std::move(dp));
+    }
+  std::vector<DNode> ys = emit_dot_layer(d_, L, &info.dot);
+  Sigs out;
+  for (DNode y : ys) out.push_back({y, L.result.frac_bits()});
+  vals_[n.outputs.at(0)] = std::move(out);
+}
+
+void NetEmitter::conv(const ir::Node& n, LayerInfo& info) {
+  const Sigs& x = in(n, 0);
+  const ir::Shape& xs = g_.value(n.inputs[0]).shape;
+  if (n.inputs.size() < 2 || !g_.value(n.inputs[1]).is_constant()) fail("node '{}' (Conv): the weight must be a constant", n.name);
+  const ir::Tensor& w = g_.constant(n.inputs[1]);
+  int rank = static_cast<int>(xs.size()) - 1;
+  if (rank != 1 && rank != 2) fail("node '{}' (Conv): input shape {} is not (L, C) or (H, W, C)", n.name, ir::shape_str(xs));
+  if (static_cast<int>(w.shape.size()) != rank + 2)
+    fail("node '{}' (Conv): weight shape {} should have {} axes", n.name, ir::shape_str(w.shape), rank + 2);
+  int64_t H = rank == 2 ? xs[0] : 1, W = xs[static_cast<size_t>(rank - 1)], C = xs.back();
+  int64_t KH = rank == 2 ? w.shape[0] : 1, KW = w.shape[static_cast<size_t>(rank - 1)];
+  int64_t CPG = w.shape[w.shape.size() - 2], F = w.shape.back();
+  int64_t G = n.attrs.get_int("group", 1);
+  if (G < 1 || C % G != 0 || F % G != 0 || CPG * G != C)
+    fail("node '{}' (Conv): group {} does not fit {} channels and weight {}", n.name, G, C, ir::shape_str(w.shape));
+  auto r = static_cast<size_t>(rank);
+  std::vector<int64_t> st = n.attrs.get_ints("strides", std::vector<int64_t>(r, 1));
+  std::vector<int64_t> dl = n.attrs.get_ints("dilations", std::vector<int64_t>(r, 1));
+  std::vector<int64_t> pd = n.attrs.get_ints("pads", std::vector<int64_t>(2 * r, 0));
+  if (st.size() != r || dl.size() != r || pd.size() != 2 * r) fail("node '{}' (Conv): strides/dilations/pads have the wrong length", n.name);
+  int64_t SH = rank == 2 ? st[0] : 1, SW = st[r - 1], DH = rank == 2 ? dl[0] : 1, DW = dl[r - 1];
+  int64_t PT = rank == 2 ? pd[0] : 0, PL = pd[r - 1], PB = rank == 2 ? pd[2] : 0, PR = pd[2 * r - 1];
+  int64_t OH = (H + PT + PB - ((KH - 1) * DH + 1)) / SH + 1, OW = (W + PL + PR - ((KW - 1) * DW + 1)) / SW + 1;
+  if (OH < 1 || OW < 1 || ir::num_elements(g_.value(n.outputs.at(0)).shape) != OH * OW * F)
+    fail("node '{}' (Conv): output shape {} does not match {}x{}x{}", n.name, ir::shape_str(g_.value(n.outputs.at(0)).shape), OH, OW, F);
+  auto acc_it = n.config.types.find("accum");
+  if (acc_it == n.config.types.end()) fail("node '{}' (Conv): internal type 'accum' is not set", n.name);
+  DotLayer L;
+  L.name = nm(n);
+  L.accum = acc_it->second;
+  L.result = type(n.outputs.at(0));
+  L.wfrac = type(n.inputs[1]).frac_bits();
+  L.dsp = o_.dsp;
+  L.share = o_.share;
+  std::vector<BigInt> wc = codes(n.inputs[1]);
+  std::vector<BigInt> bias(static_cast<size_t>(F));
+  if (n.inputs.size() > 2 && n.inputs[2] != ir::kNone) {
+    const FixedType& bt = type(n.inputs[2]);
+    const ir::Tensor& b = g_.constant(n.inputs[2]);
+    if (b.size() != F) fail("node '{}' (Conv): bias has {} values, expected {}", n.name, b.size(), F);
+    for (int64_t j = 0; j < F; ++j) bias[static_cast<size_t>(j)] = Fixed::from_double(b.data[static_cast<size_t>(j)], bt).cast(L.accum).raw();
+  }
+  for (int64_t oh = 0; oh < OH; ++oh)
+    for (int64_t ow = 0; ow < OW; ++ow)
+      for (int64_t f = 0; f < F; ++f) {
+        DotProduct dp;
+        dp.bias = bias[static_cast<size_t>(f)];
+        int64_t grp = f / (F / G);
+        for (int64_t kh = 0; kh < KH; ++kh)
+          for (int64_t kw = 0; kw < KW; ++kw) {
+            int64_t h = oh * SH - PT + kh * DH, wv = ow * SW - PL + kw * DW;
+            if (h < 0 || h >= H || wv < 0 || wv >= W) continue;  // zero padding: 0 * w adds nothing
+            for (int64_t c = 0; c < CPG; ++c) {
+              const BigInt& cw = wc[static_cast<size_t>(((kh * KW + kw) * CPG + c) * F + f)];
+              if (cw.is_zero()) continue;
+              dp.terms.push_back({x[static_cast<size_t>((h * W + wv) * C + grp * CPG + c)], cw});
+            }
+          }
+        L.outputs.push_back(std::move(dp));
+      }
+  std::vector<DNode> ys = emit_dot_layer(d_, L, &info.dot);
+  Sigs out;
+  for (DNode y : ys) out.push_back({y, L.result.frac_bits()});
+  vals_[n.outputs.at(0)] = std::move(out);
+}
+
+void NetEmitter::elementwise(const ir::Node& n, LayerInfo& info) {
+  ir::ValueId yv = n.outputs.at(0);
+  const FixedType& rt = type(yv);
+  const ir::Shape& ys = g_.value(yv).shape;
+  std::string p = nm(n);
+  Sigs out;
+  switch (n.op) {
+    case Op::Cast: {
+      Sigs a = operand(n, 0, ys);
+      for (size_t i = 0; i < a.size(); ++i) out.push_back(cast(a[i], rt, fmt::format("{}_{}", p, i)));
+      break;
+    }
+    case Op::Add:
+    case Op::Sub: {
+      Sigs a = operand(n, 0, ys), b = operand(n, 1, ys);
+      for (size_t i = 0; i < a.size(); ++i) {
+        int F = std::max(a[i].frac, b[i].frac);
+        DNode s = d_.add(a[i].node, F - a[i].frac, b[i].node, F - b[i].frac, n.op == Op::Sub, fmt::format("{}_s{}", p, i));
+        out.push_back(cast({s, F}, rt, fmt::format("{}_{}", p, i)));
+      }
+      break;
+    }
+    case Op::Mul:
+    case Op::Scale: {
+      bool c0 = g_.value(n.inputs.at(0)).is_constant(), c1 = g_.value(n.inputs.at(1)).is_constant();
+      Sigs a = operand(n, 0, ys), b = operand(n, 1, ys);
+      for (size_t i = 0; i < a.size(); ++i) {
+        FSig prod;
+        std::string pn = fmt::format("{}_p{}", p, i);
+        if (c1 || c0) {
+          FSig x = c1 ? a[i] : b[i], c = c1 ? b[i] : a[i];
+          prod = const_mul(x, d_.node(c.node).value, c.frac, pn, info);
+        } else {
+          prod = FSig{d_.mul(a[i].node, b[i].node, pn), a[i].frac + b[i].frac};
+          ++info.multipliers;
+        }
+        out.push_back(cast(prod, rt, fmt::format("{}_{}", p, i)));
+      }
+      break;
+    }
+    case Op::BatchNorm: {
+      Sigs x = operand(n, 0, ys), sc = operand(n, 1, ys), bi = operand(n, 2, ys);
+      for (size_t i = 0; i < x.size(); ++i) {
+        FSig prod = const_mul(x[i], d_.node(sc[i].node).value, sc[i].frac, fmt::format("{}_p{}", p, i), info);
+        int F = std::max(prod.frac, bi[i].frac);
+        DNode s = d_.add(prod.node, F - prod.frac, bi[i].node, F - bi[i].frac, false, fmt::format("{}_s{}", p, i));
+        out.push_back(cast({s, F}, rt, fmt::format("{}_{}", p, i)));
+      }
+      break;
+    }
+    default: fail("internal error: elementwise() on {}", ir::op_name(n.op));
+  }
+  vals_[yv] = std::move(out);
+}
+
+void NetEmitter::layout(const ir::Node& n, LayerInfo&) {
+  ir::ValueId yv = n.outputs.at(0);
+  const FixedType& rt = type(yv);
+  const ir::Shape& os = g_.value(yv).shape;
+  std::string p = nm(n);
+  int64_t total = ir::num_elements(os);
+  // Output element k = input src_in[k] element src_idx[k] (src_in < 0: pad value).
+  std::vector<int> src_in;
+  std::vector<int64_t> src_idx;
+  FSig pad{d_.constant(Fixed::from_double(n.attrs.get_float("value", 0.0), rt).raw()), rt.frac_bits()};
+  switch (n.op) {
+    case Op::Reshape:
+    case Op::Identity:
+      for (int64_t k = 0; k < total; ++k) {
+        src_in.push_back(0);
+        src_idx.push_back(k);
+      }
+      break;
+    case Op::Concat: {
+      auto rank = static_cast<int64_t>(os.size());
+      int64_t axis = n.attrs.get_int("axis", -1);
+      if (axis < 0) axis += rank;
+      if (axis < 0 || axis >= rank) fail("node '{}' (Concat): axis out of range", n.name);
+      int64_t outer = 1;
+      for (int64_t i = 0; i < axis; ++i) outer *= os[static_cast<size_t>(i)];
+      std::vector<int64_t> inner;
+      for (ir::ValueId v : n.inputs) {
+        const ir::Shape& s = g_.value(v).shape;
+        int64_t in_ = 1;
+        for (int64_t i = axis; i < static_cast<int64_t>(s.size()); ++i) in_ *= s[static_cast<size_t>(i)];
+        inner.push_back(in_);
+      }
+      for (int64_t o = 0; o < outer; ++o)
+        for (size_t j = 0; j < inner.size(); ++j)
+          for (int64_t i = 0; i < inner[j]; ++i) {
+            src_in.push_back(static_cast<int>(j));
+            src_idx.push_back(o * inner[j] + i);
+          }
+      break;
+    }
+    case Op::Transpose: {
+      const ir::Shape& is = g_.value(n.inputs.at(0)).shape;
+      std::vector<int64_t> perm = n.attrs.get_ints("perm");
+      if (perm.empty())
+        for (size_t i = is.size(); i-- > 0;) perm.push_back(static_cast<int64_t>(i));
+      if (perm.size() != is.size()) fail("node '{}' (Transpose): perm has {} values for rank {}", n.name, perm.size(), is.size());
+      std::vector<int64_t> istr = ir::strides_of(is);
+      std::vector<int64_t> idx(os.size(), 0);
+      for (int64_t k = 0; k < total; ++k) {
+        int64_t s = 0;
+        for (size_t i = 0; i < os.size(); ++i) s += idx[i] * istr[static_cast<size_t>(perm[i])];
+        src_in.push_back(0);
+        src_idx.push_back(s);
+        for (size_t i = os.size(); i-- > 0;) {
+          if (++idx[i] < os[i]) break;
+          idx[i] = 0;
+        }
+      }
+      break;
+    }
+    case Op::Pad: {
+      const ir::Shape& is = g_.value(n.inputs.at(0)).shape;
+      std::vector<int64_t> pads = n.attrs.get_ints("pads");
+      size_t r = is.size();
+      if (pads.size() != 2 * r || os.size() != r) fail("node '{}' (Pad): pads do not match the rank", n.name);
+      if (n.attrs.get_string("mode", "constant") != "constant") fail("node '{}' (Pad): only constant padding is supported", n.name);
+      std::vector<int64_t> istr = ir::strides_of(is);
+      std::vector<int64_t> idx(r, 0);
+      for (int64_t k = 0; k < total; ++k) {
+        int64_t s = 0;
+        bool inside = true;
+        for (size_t i = 0; i < r; ++i) {
+          int64_t q = idx[i] - pads[i];
+          if (q < 0 || q >= is[i]) inside = false;
+          s += q * istr[i];
+        }
+        src_in.push_back(inside ? 0 : -1);
+        src_idx.push_back(inside ? s : 0);
+        for (size_t i = r; i-- > 0;) {
+          if (++idx[i] < os[i]) break;
+          idx[i] = 0;
+        }
+      }
+      break;
+    }
+    default: fail("internal error: layout() on {}", ir::op_name(n.op));
+  }
+  Sigs out;
+  for (int64_t k = 0; k < total; ++k) {
+    int j = src_in[static_cast<size_t>(k)];
+    if (j < 0) {
+      out.push_back(pad);
+      continue;
+    }
+    const Sigs& src = in(n, static_cast<size_t>(j));
+    FSig s = src.at(static_cast<size_t>(src_idx[static_cast<size_t>(k)]));
+    out.push_back(cast(s, rt, fmt::format("{}_{}", p, k)));
+  }
+  vals_[yv] = std::move(out);
+}
+
+}  // namespace tachyon::backends::verilog

@@ -1,0 +1,366 @@
+// IR -> DFG: activations, table lookups (ROMs built from the emulator's table builders),
+// softmax, pooling, and the `acc = acc_t(acc + x)` accumulator they share.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "tachyon/backends/verilog/net.h"
+#include "tachyon/emulator/tables.h"
+#include "tachyon/fixed/fixed.h"
+#include "tachyon/support/error.h"
+
+namespace tachyon::backends::verilog {
+
+using ir::Op;
+
+namespace {
+
+FixedType internal_type(const ir::Node& n, const std::string& key) {
+  auto it = n.config.types.find(key);
+  if (it == n.config.types.end())
+    fail("node '{}' ({}): internal type '{}' is not set (the precision passes should set it)", n.name, ir::op_name(n.op), key);
+  return it->second;
+}
+
+int log2_exact(int64_t n) {
+  int k = 0;
+  while ((int64_t{1} << k) < n) ++k;
+  return (int64_t{1} << k) == n ? k : -1;
+}
+
+}  // namespace
+
+FSig NetEmitter::accumulate(const std::vector<FSig>& xs, const FixedType& A, const std::string& name, LayerInfo& info) {
+  const int Fa = A.frac_bits();
+  BigInt kmin = type_kmin(A), kmax = type_kmax(A);
+  if (A.overflow == Overflow::SAT_SYM && A.is_signed && A.width > 1) kmin += BigInt(1);
+  bool fine = true;  // every term on accum's grid
+  int F = std::numeric_limits<int>::min();
+  BigInt pos, neg;
+  for (const FSig& x : xs) {
+    if (x.frac > Fa) {
+      fine = false;
+      continue;
+    }
+    F = std::max(F, x.frac);
+    const DfgNode& n = d_.node(x.node);
+    BigInt lo = n.lo.shl(Fa - x.frac), hi = n.hi.shl(Fa - x.frac);
+    if (hi.sign() > 0) pos += hi;
+    if (lo.sign() < 0) neg += lo;
+  }
+  std::vector<int> depth;
+  bool exact = fine && pos <= kmax && neg >= kmin;
+  bool shift_invariant_q = A.quant == Quant::TRN || A.quant == Quant::RND || A.quant == Quant::RND_MIN_INF;
+  bool modular = A.overflow == Overflow::WRAP && A.sat_bits == 0 && (fine || shift_invariant_q);
+  if (exact || modular) {
+    if (!fine || xs.empty()) F = Fa;
+    F = std::min(F, Fa);
+    std::vector<STerm> terms;
+    for (size_t i = 0; i < xs.size(); ++i) {
+      const FSig& x = xs[i];
+      if (x.frac <= Fa) {
+        terms.push_back({x.node, F - x.frac, false});
+      } else {
+        // acc is on accum's grid: Q(acc + x) = acc + Q(x) for these rounding modes.
+        terms.push_back({d_.cast(x.node, x.frac, A, fmt::format("{}_q{}", name, i)), 0, false});
+      }
+    }
+    DNode s = sum_tree(d_, terms, name, depth);
+    if (exact) {
+      ++info.dot.exact;
+      return FSig{s, F};
+    }
+    ++info.dot.modular;
+    int dd = Fa - F;
+    if (A.width - dd <= 0) return FSig{d_.constant(0), F};
+    return FSig{d_.wrap(s, A.width - dd, A.is_signed, name + "_acc"), F};
+  }
+  ++info.dot.sequential;
+  DNode acc = d_.constant(0);
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const FSig& x = xs[i];
+    int Fs = std::max(Fa, x.frac);
+    DNode s = d_.add(acc, Fs - Fa, x.node, Fs - x.frac, false, fmt::format("{}_s{}", name, i));
+    acc = d_.cast(s, Fs, A, fmt::format("{}_acc{}", name, i));
+  }
+  return FSig{acc, Fa};
+}
+
+void NetEmitter::activation(const ir::Node& n, LayerInfo& info) {
+  ir::ValueId yv = n.outputs.at(0);
+  const FixedType& rt = type(yv);
+  const Sigs& x = in(n, 0);
+  const FixedType& xt = type(n.inputs.at(0));
+  std::string p = nm(n);
+  Sigs out;
+  switch (n.op) {
+    case Op::Relu:
+      for (size_t i = 0; i < x.size(); ++i) {
+        DNode neg = d_.is_neg(x[i].node, fmt::format("{}_n{}", p, i));
+        DNode m = d_.mux(neg, d_.constant(0), x[i].node, fmt::format("{}_m{}", p, i));
+        out.push_back(cast({m, x[i].frac}, rt, fmt::format("{}_{}", p, i)));
+      }
+      break;
+    case Op::LeakyRelu:
+    case Op::PRelu: {
+      std::vector<BigInt> slopes;
+      FixedType pt;
+      if (n.op == Op::LeakyRelu) {
+        pt = internal_type(n, "param");
+        slopes.push_back(Fixed::from_double(n.attrs.get_float("alpha", 0.01), pt).raw());
+      } else {
+        auto it = n.config.types.find("param");
+        pt = it != n.config.types.end() ? it->second : type(n.inputs.at(1));
+        for (double v : g_.constant(n.inputs.at(1)).data) slopes.push_back(Fixed::from_double(v, pt).raw());
+      }
+      const ir::Shape& ys = g_.value(yv).shape;
+      int64_t last = ys.empty() ? 1 : ys.back();
+      for (size_t i = 0; i < x.size(); ++i) {
+        const BigInt& a = slopes.size() == 1 ? slopes[0]
+                          : slopes.size() == x.size() ? slopes[i]
+                                                      : slopes.at(static_cast<size_t>(static_cast<int64_t>(i) % last));
+        FSig prod = const_mul(x[i], a, pt.frac_bits(), fmt::format("{}_p{}", p, i), info);
+        DNode pos = d_.shl(x[i].node, pt.frac_bits(), fmt::format("{}_x{}", p, i));
+        DNode neg = d_.is_neg(x[i].node, fmt::format("{}_n{}", p, i));
+        DNode m = d_.mux(neg, prod.node, pos, fmt::format("{}_m{}", p, i));
+        out.push_back(cast({m, prod.frac}, rt, fmt::format("{}_{}", p, i)));
+      }
+      break;
+    }
+    case Op::HardSigmoid: {
+      FixedType pt = internal_type(n, "param");
+      BigInt a = Fixed::from_double(n.attrs.get_float("alpha", 0.2), pt).raw();
+      BigInt b = Fixed::from_double(n.attrs.get_float("beta", 0.5), pt).raw();
+      int fp = pt.frac_bits(), fx = xt.frac_bits();
+      int F = std::max(fp + fx, fp);
+      if (F < 0) fail("node '{}' (HardSigmoid): parameter type {} with negative fraction bits is not supported", n.name, pt.str());
+      for (size_t i = 0; i < x.size(); ++i) {
+        FSig prod = const_mul(x[i], a, fp, fmt::format("{}_p{}", p, i), info);
+        DNode v = d_.add(prod.node, F - prod.frac, d_.constant(b), F - fp, false, fmt::format("{}_v{}", p, i));
+        DNode c = d_.clamp(v, BigInt(0), BigInt::pow2(F), fmt::format("{}_c{}", p, i));
+        out.push_back(cast({c, F}, rt, fmt::format("{}_{}", p, i)));
+      }
+      break;
+    }
+    case Op::Clip: {
+      double lo = n.attrs.get_float("min", -std::numeric_limits<double>::infinity());
+      double hi = n.attrs.get_float("max", std::numeric_limits<double>::infinity());
+      if (n.inputs.size() > 1 && n.inputs[1] != ir::kNone) lo = g_.constant(n.inputs[1]).data.at(0);
+      if (n.inputs.size() > 2 && n.inputs[2] != ir::kNone) hi = g_.constant(n.inputs[2]).data.at(0);
+      FixedType bt{xt.width, xt.int_bits, xt.is_signed, Quant::RND, Overflow::SAT, 0};
+      BigInt l = Fixed::from_double(lo, bt).raw(), h = Fixed::from_double(hi, bt).raw();
+      for (size_t i = 0; i < x.size(); ++i) {
+        DNode c = d_.clamp(x[i].node, l, h, fmt::format("{}_c{}", p, i));
+        out.push_back(cast({c, x[i].frac}, rt, fmt::format("{}_{}", p, i)));
+      }
+      break;
+    }
+    default: fail("internal error: activation() on {}", ir::op_name(n.op));
+  }
+  vals_[yv] = std::move(out);
+}
+
+void NetEmitter::table_activation(const ir::Node& n, LayerInfo& info) {
+  ir::ValueId yv = n.outputs.at(0);
+  const FixedType& rt = type(yv);
+  const Sigs& x = in(n, 0);
+  std::string p = nm(n);
+  FixedType tt = internal_type(n, "table");
+  int N = n.config.table_size;
+  if (N < 1 || N > (1 << 24)) fail("node '{}' ({}): table_size {} is out of range", n.name, ir::op_name(n.op), N);
+  // ROM words: the layer's result codes for every table index.
+  std::vector<BigInt> words;
+  if (n.op == Op::Sigmoid || n.op == Op::Tanh) {
+    std::vector<Fixed> t = n.op == Op::Sigmoid ? emulator::sigmoid_table_fixed(N, tt) : emulator::tanh_table_fixed(N, tt);
+    for (const Fixed& v : t) words.push_back(v.cast(rt).raw());
+  } else {
+    FixedType pt = internal_type(n, "param");
+    Fixed a = Fixed::from_double(n.attrs.get_float("alpha", 1.0), pt);
+    for (const Fixed& v : emulator::elu_table_fixed(N, tt)) words.push_back((a * v).cast(rt).raw());
+  }
+  // index = clamp(trunc(x * N / 2^e) (+ N/2), 0, N-1), e = frac + 4 (sigmoid) or + 3.
+  Sigs out;
+  for (size_t i = 0; i < x.size(); ++i) {
+    std::string q = fmt::format("{}_{}", p, i);
+    int e = x[i].frac + (n.op == Op::Sigmoid ? 4 : 3);
+    FSig num = const_mul(FSig{x[i].node, 0}, BigInt(N), 0, q + "_xn", info);
+    DNode t;
+    if (e <= 0) {
+      t = d_.shl(num.node, -e, q + "_t");
+    } else {
+      DNode neg = d_.is_neg(num.node, q + "_sgn");
+      DNode adj = d_.add(num.node, 0, d_.mux(neg, d_.constant(BigInt::pow2(e) - BigInt(1)), d_.constant(0), q + "_rz"), 0,
+                         false, q + "_adj");
+      t = d_.shr(adj, e, q + "_t");
+    }
+    DNode idx = n.op == Op::Elu ? d_.neg(t, q + "_ni") : d_.add(t, 0, d_.constant(N / 2), 0, false, q + "_i");
+    idx = d_.clamp(idx, BigInt(0), BigInt(N - 1), q + "_idx");
+    const DfgNode& in = d_.node(idx);
+    int64_t lo = in.lo.low_i64(), hi = in.hi.low_i64();
+    std::vector<BigInt> part(words.begin() + lo, words.begin() + hi + 1);
+    DNode val = d_.rom(idx, in.lo, std::move(part), fmt::format("{}_{}", p, ir::op_name(n.op)), q + "_rom");
+    ++info.roms;
+    if (n.op == Op::Elu) {
+      DNode gt = d_.cmp(x[i].node, 0, CmpOp::Gt, d_.constant(0), 0, q + "_pos");
+      FSig pos = cast(x[i], rt, q + "_x");
+      val = d_.mux(gt, pos.node, val, q + "_m");
+    }
+    out.push_back({val, rt.frac_bits()});
+  }
+  vals_[yv] = std::move(out);
+}
+
+void NetEmitter::softmax(const ir::Node& n, LayerInfo& info) {
+  ir::ValueId yv = n.outputs.at(0);
+  const FixedType& rt = type(yv);
+  const Sigs& x = in(n, 0);
+  const ir::Shape& xs = g_.value(n.inputs.at(0)).shape;
+  if (xs.empty()) fail("node '{}' (Softmax): input has no axis", n.name);
+  int64_t cols = xs.back(), rows = static_cast<int64_t>(x.size()) / cols;
+  std::string p = nm(n);
+  const std::string& impl = n.config.softmax_impl;
+  Sigs out;
+  if (impl == "argmax") {
+    for (int64_t r = 0; r < rows; ++r) {
+      std::vector<FSig> row(x.begin() + r * cols, x.begin() + (r + 1) * cols);
+      std::string q = fmt::format("{}_r{}", p, r);
+      FSig m = max_tree(row, q + "_max");
+      DNode found = d_.constant(0);
+      for (int64_t i = 0; i < cols; ++i) {
+        const FSig& xi = row[static_cast<size_t>(i)];
+        int f = std::max(xi.frac, m.frac);
+        DNode eq = d_.cmp(xi.node, f - xi.frac, CmpOp::Eq, m.node, f - m.frac, fmt::format("{}_eq{}", q, i));
+        DNode hot = d_.mux(found, d_.constant(0), eq, fmt::format("{}_h{}", q, i));
+        found = d_.mux(eq, d_.constant(1), found, fmt::format("{}_f{}", q, i));
+        out.push_back(cast({hot, 0}, rt, fmt::format("{}_{}", p, r * cols + i)));
+      }
+    }
+    vals_[yv] = std::move(out);
+    return;
+  }
+  if (impl != "stable" && impl != "latency")
+    fail("node '{}' (Softmax): unknown implementation '{}' (expected stable, latency or argmax)", n.name, impl);
+  bool stable = impl == "stable";
+  int N = n.config.table_size;
+  int B = emulator::table_bits(N);
+  if (B < 0) fail("node '{}' (Softmax): table_size {} must be a power of two", n.name, N);
+  FixedType norm_t = internal_type(n, "inp_norm"), exp_t = internal_type(n, "exp_table");
+  FixedType inv_t = internal_type(n, "inv_table"), acc_t = internal_type(n, "accum");
+  std::vector<BigInt> exp_words, inv_words;
+  for (const Fixed& v : emulator::softmax_exp_table_fixed(N, norm_t, exp_t, stable)) exp_words.push_back(v.raw());
+  for (const Fixed& v : emulator::softmax_inv_table_fixed(N, acc_t, inv_t)) inv_words.push_back(v.raw());
+  // Top B bits of a code's W-bit pattern.
+  auto top_bits = [&](FSig v, const FixedType& t, const std::string& name) {
+    DNode u = d_.wrap(v.node, t.width, false, name + "_u");
+    return t.width >= B ? d_.shr(u, t.width - B, name + "_ix") : d_.shl(u, B - t.width, name + "_ix");
+  };
+  auto lookup = [&](DNode idx, const std::vector<BigInt>& words, const std::string& rom_name, const std::string& name) {
+    const DfgNode& in = d_.node(idx);
+    int64_t lo = in.lo.low_i64(), hi = in.hi.low_i64();
+    ++info.roms;
+    return d_.rom(idx, in.lo, std::vector<BigInt>(words.begin() + lo, words.begin() + hi + 1), rom_name, name);
+  };
+  for (int64_t r = 0; r < rows; ++r) {
+    std::vector<FSig> row(x.begin() + r * cols, x.begin() + (r + 1) * cols);
+    std::string q = fmt::format("{}_r{}", p, r);
+    FSig m;
+    if (stable) m = max_tree(row, q + "_max");
+    std::vector<FSig> es;
+    for (int64_t i = 0; i < cols; ++i) {
+      const FSig& xi = row[static_cast<size_t>(i)];
+      std::string qi = fmt::format("{}_{}", q, i);
+      FSig d;
+      if (stable) {
+        int f = std::max(xi.frac, m.frac);
+        DNode diff = d_.add(m.node, f - m.frac, xi.node, f - xi.frac, true, qi + "_d");
+        d = cast({diff, f}, norm_t, qi + "_dn");
+      } else {
+        d = cast(xi, norm_t, qi + "_dn");
+      }
+      DNode e = lookup(top_bits(d, norm_t, qi), exp_words, p + "_exp", qi + "_e");
+      es.push_back({e, exp_t.frac_bits()});
+    }
+    FSig sum = accumulate(es, acc_t, q + "_sum", info);
+    FSig sum_acc = sum.frac == acc_t.frac_bits() ? sum : FSig{d_.shl(sum.node, acc_t.frac_bits() - sum.frac, q + "_suma"), acc_t.frac_bits()};
+    DNode inv = lookup(top_bits(sum_acc, acc_t, q + "_sum"), inv_words, p + "_inv", q + "_inv");
+    for (int64_t i = 0; i < cols; ++i) {
+      const FSig& e = es[static_cast<size_t>(i)];
+      DNode prod = d_.mul(e.node, inv, fmt::format("{}_{}_p", q, i));
+      ++info.multipliers;
+      out.push_back(cast({prod, e.frac + inv_t.frac_bits()}, rt, fmt::format("{}_{}", p, r * cols + i)));
+    }
+  }
+  vals_[yv] = std::move(out);
+}
+
+void NetEmitter::pool(const ir::Node& n, LayerInfo& info) {
+  ir::ValueId yv = n.outputs.at(0);
+  const FixedType& rt = type(yv);
+  const Sigs& x = in(n, 0);
+  const ir::Shape& xs = g_.value(n.inputs.at(0)).shape;
+  std::string p = nm(n);
+  int rank = static_cast<int>(xs.size()) - 1;
+  if (rank != 1 && rank != 2) fail("node '{}' ({}): input shape {} is not (L, C) or (H, W, C)", n.name, ir::op_name(n.op), ir::shape_str(xs));
+  int64_t H = rank == 2 ? xs[0] : 1, W = xs[static_cast<size_t>(rank - 1)], C = xs.back();
+  bool global = n.op == Op::GlobalMaxPool || n.op == Op::GlobalAvgPool;
+  bool is_max = n.op == Op::MaxPool || n.op == Op::GlobalMaxPool;
+  int64_t KH = H, KW = W, SH = H, SW = W, PT = 0, PL = 0, PB = 0, PR = 0;
+  if (!global) {
+    auto r = static_cast<size_t>(rank);
+    std::vector<int64_t> k = n.attrs.ints("kernel_shape");
+    std::vector<int64_t> st = n.attrs.get_ints("strides", std::vector<int64_t>(r, 1));
+    std::vector<int64_t> pd = n.attrs.get_ints("pads", std::vector<int64_t>(2 * r, 0));
+    if (k.size() != r || st.size() != r || pd.size() != 2 * r) fail("node '{}' ({}): window attributes have the wrong length", n.name, ir::op_name(n.op));
+    KH = rank == 2 ? k[0] : 1;
+    KW = k[r - 1];
+    SH = rank == 2 ? st[0] : 1;
+    SW = st[r - 1];
+    PT = rank == 2 ? pd[0] : 0;
+    PL = pd[r - 1];
+    PB = rank == 2 ? pd[2] : 0;
+    PR = pd[2 * r - 1];
+  }
+  int64_t OH = (H + PT + PB - KH) / SH + 1, OW = (W + PL + PR - KW) / SW + 1;
+  if (OH * OW * C != ir::num_elements(g_.value(yv).shape))
+    fail("node '{}' ({}): output shape does not match the window", n.name, ir::op_name(n.op));
+  bool include_pad = n.attrs.get_int("count_include_pad", 0) != 0;
+  FixedType acc_t;
+  if (!is_max) acc_t = internal_type(n, "accum");
+  Sigs out;
+  for (int64_t oh = 0; oh < OH; ++oh)
+    for (int64_t ow = 0; ow < OW; ++ow)
+      for (int64_t ch = 0; ch < C; ++ch) {
+        std::string q = fmt::format("{}_{}", p, (oh * OW + ow) * C + ch);
+        std::vector<FSig> cells;
+        int64_t count = 0;
+        for (int64_t kh = 0; kh < KH; ++kh)
+          for (int64_t kw = 0; kw < KW; ++kw) {
+            int64_t h = oh * SH - PT + kh, w = ow * SW - PL + kw;
+            bool inside = h >= 0 && h < H && w >= 0 && w < W;
+            if (inside) cells.push_back(x[static_cast<size_t>((h * W + w) * C + ch)]);
+            if (inside || include_pad) ++count;
+          }
+        if (is_max) {
+          if (cells.empty()) fail("node '{}' (MaxPool): a window holds only padding", n.name);
+          out.push_back(cast(max_tree(cells, q + "_max"), rt, q));
+          continue;
+        }
+        // Padding cells add 0: acc_t(acc + 0) == acc, so they only count in n.
+        FSig sum = accumulate(cells, acc_t, q + "_sum", info);
+        int k = count >= 1 ? log2_exact(count) : 0;
+        if (k >= 0) {
+          out.push_back(cast({sum.node, sum.frac + k}, rt, q));
+        } else {
+          constexpr int kRecipBits = 18;
+          int64_t num = int64_t{1} << kRecipBits;
+          int64_t rq = num / count, rem = num - rq * count;
+          BigInt recip(rq + (2 * rem >= count ? 1 : 0));
+          FSig prod = const_mul(sum, recip, kRecipBits, q + "_avg", info);
+          out.push_back(cast(prod, rt, q));
+        }
+      }
+  vals_[yv] = std::move(out);
+}
+
+}  // namespace tachyon::backends::verilog

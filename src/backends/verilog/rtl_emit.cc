@@ -1,0 +1,323 @@
+// Prints a scheduled datapath graph as a pipelined Verilog module (through VAST).
+//
+// Every DFG node becomes one `wire signed [w-1:0] name = <expr>;` in the stage that produces
+// it (ROM lookups become instances of a ROM module whose output is registered). A value read
+// k stages after it was produced goes through k registers named name_s<stage>; the registers
+// of each stage boundary are written by one always block. The input bus is registered
+// (in_r), and so is every output element (out<k>): LATENCY = last stage + 1.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "tachyon/backends/verilog/rtl.h"
+#include "tachyon/support/error.h"
+
+namespace tachyon::backends::verilog {
+
+using namespace vast;
+
+namespace {
+
+ExprP const_lit(const BigInt& v) { return lit(signed_width(v, v), v, true); }
+
+class Emitter {
+ public:
+  Emitter(const Dfg& g, Module& m, std::string prefix) : g_(g), m_(m), prefix_(std::move(prefix)) {}
+
+  // The value of node a as seen in stage `stage`.
+  ExprP at(DNode a, int stage) const { return ref_or_lit(a, stage); }
+  std::string name_at(DNode a, int stage) const {
+    const DfgNode& n = g_.node(a);
+    if (stage <= n.stage) return n.name;
+    return fmt::format("{}__s{}", n.name, stage);
+  }
+  ExprP ref_or_lit(DNode a, int stage) const {
+    const DfgNode& n = g_.node(a);
+    if (n.kind == DKind::Const) return const_lit(n.value);
+    return var(name_at(a, stage));
+  }
+  // x << k as a signed expression of exact width (for comparisons).
+  ExprP shifted_exact(DNode a, int k, int stage) const {
+    const DfgNode& n = g_.node(a);
+    if (n.kind == DKind::Const) return const_lit(n.value.shl(k));
+    if (k == 0) return var(name_at(a, stage));
+    return as_signed(concat({var(name_at(a, stage)), lit(k, 0, false)}));
+  }
+  // Bit i of the (sign-extended) operand a.
+  ExprP bit_of(const std::string& a, int wa, int i) const { return slice(a, std::min(i, wa - 1), std::min(i, wa - 1)); }
+
+  void node(DNode id) {
+    const DfgNode& n = g_.node(id);
+    int st = n.stage;
+    switch (n.kind) {
+      case DKind::Const: return;
+      case DKind::Input: {
+        int w = n.width, off = n.input_offset;
+        int take = std::min(w, n.to.width);
+        ExprP bits = g_.input_width() == 1 ? var("in__r") : slice("in__r", off + take - 1, off);
+        ExprP e = !n.to.is_signed && w > n.to.width ? as_signed(concat({lit(1, 0, false), bits})) : as_signed(bits);
+        m_.wire(n.name, w, true, e);
+        return;
+      }
+      case DKind::Add: {
+        const DfgNode& b = g_.node(n.args[1]);
+        ExprP ea = at(n.args[0], st);
+        if (n.sa > 0) ea = binary(ea, BinOp::Shl, num(n.sa));
+        if (b.kind == DKind::Const && b.value.is_zero()) {
+          m_.wire(n.name, n.width, true, ea);
+          return;
+        }
+        ExprP eb = at(n.args[1], st);
+        if (n.sb > 0) eb = binary(eb, BinOp::Shl, num(n.sb));
+        m_.wire(n.name, n.width, true, binary(ea, n.sub ? BinOp::Sub : BinOp::Add, eb));
+        return;
+      }
+      case DKind::Neg: m_.wire(n.name, n.width, true, unary(UnOp::Neg, at(n.args[0], st))); return;
+      case DKind::Shr: m_.wire(n.name, n.width, true, binary(at(n.args[0], st), BinOp::Ashr, num(n.k))); return;
+      case DKind::Wrap: {
+        const DfgNode& a = g_.node(n.args[0]);
+        std::string an = name_at(n.args[0], st);
+        int wa = a.width, k = n.k;
+        ExprP e;
+        if (n.wrap_signed) {
+          e = wa > k ? as_signed(slice(an, k - 1, 0)) : var(an);
+        } else if (wa >= k) {
+          e = as_signed(concat({lit(1, 0, false), slice(an, k - 1, 0)}));
+        } else {
+          e = as_signed(concat({lit(1, 0, false), replicate(k - wa, bit_of(an, wa, wa - 1)), var(an)}));
+        }
+        m_.wire(n.name, n.width, true, e);
+        return;
+      }
+      case DKind::Cast: cast(n); return;
+      case DKind::IsNeg: {
+        const DfgNode& a = g_.node(n.args[0]);
+        m_.wire(n.name, n.width, true, as_signed(concat({lit(1, 0, false), bit_of(name_at(n.args[0], st), a.width, a.width - 1)})));
+        return;
+      }
+      case DKind::Cmp: {
+        static const BinOp ops[] = {BinOp::Lt, BinOp::Le, BinOp::Gt, BinOp::Ge, BinOp::Eq, BinOp::Ne};
+        ExprP e = binary(shifted_exact(n.args[0], n.sa, st), ops[static_cast<int>(n.cmp)],
+                         shifted_exact(n.args[1], n.sb, st));
+        // Conditions are data too (0 or 1): a signed value with a zero sign bit.
+        m_.wire(n.name, n.width, true, as_signed(concat({lit(1, 0, false), e})));
+        return;
+      }
+      case DKind::Mux:
+        m_.wire(n.name, n.width, true, ternary(at(n.args[0], st), at(n.args[1], st), at(n.args[2], st)));
+        return;
+      case DKind::Mul:
+        m_.wire(n.name, n.width, true, binary(at(n.args[0], st), BinOp::Mul, at(n.args[1], st)));
+        return;
+      case DKind::Rom: {
+        const Rom& r = g_.roms().at(static_cast<size_t>(n.rom));
+        int read = st - 1;
+        int abits = std::max(1, signed_width(BigInt(0), BigInt(static_cast<int64_t>(r.data.size()) - 1)) - 1);
+        ExprP a = at(n.args[0], read);
+        if (!n.rom_base.is_zero()) a = binary(a, BinOp::Sub, const_lit(n.rom_base));
+        std::string addr = n.name + "__addr";
+        m_.wire(addr, abits, false, a);
+        m_.wire(n.name, n.width, true);
+        m_.instance(rom_module_name(n.rom), "u__" + n.name,
+                    {{"clk", var("clk")}, {"addr", var(addr)}, {"q", var(n.name)}});
+        return;
+      }
+    }
+  }
+
+  void cast(const DfgNode& n) {
+    const DfgNode& a = g_.node(n.args[0]);
+    const FixedType& t = n.to;
+    CastPlan p = plan_cast(g_, n);
+    std::string an = name_at(n.args[0], n.stage);
+    int wa = a.width, W = t.width;
+    // Q step: q = quantized code.
+    ExprP q;
+    int qw = signed_width(p.qlo, p.qhi);
+    bool wrap_only = t.overflow == Overflow::WRAP && t.sat_bits == 0;
+    if (wrap_only) qw = std::min(qw, W + 1);
+    if (p.may_overflow) qw = std::max(qw, W + 1);  // the low W bits and the range check need them
+    if (p.shift <= 0) {
+      q = p.shift == 0 ? var(an) : as_signed(concat({var(an), lit(-p.shift, 0, false)}));
+    } else {
+      ExprP q0 = p.shift < wa ? as_signed(slice(an, wa - 1, p.shift)) : as_signed(bit_of(an, wa, wa - 1));
+      if (p.rounds) {
+        ExprP half = bit_of(an, wa, p.shift - 1);
+        ExprP rest = p.shift >= 2 ? unary(UnOp::RedOr, slice(an, std::min(p.shift - 2, wa - 1), 0)) : lit(1, 0, false);
+        ExprP sign = bit_of(an, wa, wa - 1);
+        ExprP lsb = bit_of(an, wa, p.shift);
+        ExprP inc;
+        switch (t.quant) {
+          case Quant::TRN: inc = lit(1, 0, false); break;
+          case Quant::TRN_ZERO: inc = binary(sign, BinOp::And, binary(half, BinOp::Or, rest)); break;
+          case Quant::RND: inc = half; break;
+          case Quant::RND_ZERO: inc = binary(half, BinOp::And, binary(rest, BinOp::Or, sign)); break;
+          case Quant::RND_MIN_INF: inc = binary(half, BinOp::And, rest); break;
+          case Quant::RND_INF: inc = binary(half, BinOp::And, binary(rest, BinOp::Or, unary(UnOp::Not, sign))); break;
+          case Quant::RND_CONV: inc = binary(half, BinOp::And, binary(rest, BinOp::Or, lsb)); break;
+        }
+        m_.wire(n.name + "__inc", 1, false, inc);
+        q = binary(q0, BinOp::Add, as_signed(concat({lit(1, 0, false), var(n.name + "__inc")})));
+      } else {
+        q = q0;
+      }
+    }
+    std::string qn = n.name + "__q";
+    m_.wire(qn, qw, true, q);
+    BigInt kmin = type_kmin(t), kmax = type_kmax(t);
+    ExprP result;
+    if (!p.may_overflow) {
+      result = var(qn);
+      if (p.sym_min) result = ternary(binary(var(qn), BinOp::Eq, const_lit(kmin)), const_lit(-kmax), var(qn));
+    } else {
+      ExprP low = t.is_signed ? as_signed(slice(qn, W - 1, 0)) : as_signed(concat({lit(1, 0, false), slice(qn, W - 1, 0)}));
+      if (wrap_only) {
+        result = low;
+      } else {
+        ExprP ovf;
+        ExprP neg = slice(qn, qw - 1, qw - 1);
+        if (t.is_signed) {
+          ExprP top = slice(qn, qw - 1, W - 1);
+          ovf = unary(UnOp::Not, binary(unary(UnOp::RedAnd, top), BinOp::Or, unary(UnOp::Not, unary(UnOp::RedOr, top))));
+        } else {
+          ovf = qw - 2 >= W ? binary(neg, BinOp::Or, unary(UnOp::RedOr, slice(qn, qw - 2, W))) : neg;
+        }
+        m_.wire(n.name + "__ovf", 1, false, ovf);
+        ExprP o = var(n.name + "__ovf");
+        Overflow mode = t.overflow;
+        if (mode == Overflow::SAT_SYM && (!t.is_signed || W == 1)) mode = Overflow::SAT;
+        switch (mode) {
+          case Overflow::SAT: result = ternary(o, ternary(neg, const_lit(kmin), const_lit(kmax)), low); break;
+          case Overflow::SAT_ZERO: result = ternary(o, const_lit(BigInt(0)), low); break;
+          case Overflow::SAT_SYM: {
+            ExprP in = ternary(binary(low, BinOp::Eq, const_lit(kmin)), const_lit(-kmax), low);
+            result = ternary(o, ternary(neg, const_lit(-kmax), const_lit(kmax)), in);
+            break;
+          }
+          case Overflow::WRAP: {
+            int N = t.sat_bits;
+            std::vector<ExprP> parts;
+            if (!t.is_signed) {
+              parts.push_back(lit(1, 0, false));
+              parts.push_back(lit(N, BigInt::pow2(N) - BigInt(1), false));
+            } else {
+              parts.push_back(neg);
+              if (N > 1) parts.push_back(replicate(N - 1, unary(UnOp::Not, neg)));
+            }
+            if (W - N >= 1) parts.push_back(slice(qn, W - N - 1, 0));
+            result = ternary(o, as_signed(concat(parts)), low);
+            break;
+          }
+        }
+      }
+    }
+    m_.wire(n.name, n.width, true, result);
+  }
+
+  std::string rom_module_name(int idx) const { return fmt::format("{}_rom{}", prefix_, idx); }
+
+ private:
+  const Dfg& g_;
+  Module& m_;
+  std::string prefix_;
+};
+
+Module rom_module(const Rom& r, const std::string& name) {
+  Module m;
+  m.name = name;
+  int depth = static_cast<int>(r.data.size());
+  int abits = std::max(1, signed_width(BigInt(0), BigInt(depth - 1)) - 1);
+  BigInt lo = *std::min_element(r.data.begin(), r.data.end()), hi = *std::max_element(r.data.begin(), r.data.end());
+  int w = signed_width(lo, hi);
+  m.header.push_back(fmt::format("ROM '{}': {} words x {} bits (signed codes), registered read.", r.name, depth, w));
+  m.ports = {Port{PortDir::Input, NetKind::Wire, "clk", 1, false}, Port{PortDir::Input, NetKind::Wire, "addr", abits, false},
+             Port{PortDir::Output, NetKind::Reg, "q", w, true}};
+  m.memory("mem", w, true, depth);
+  std::vector<StmtP> init;
+  for (int i = 0; i < depth; ++i)
+    init.push_back(blocking(element("mem", i), lit(w, r.data[static_cast<size_t>(i)], true)));
+  m.initial(std::move(init));
+  m.always_ff("clk", {nonblocking(var("q"), element("mem", var("addr")))});
+  return m;
+}
+
+}  // namespace
+
+int output_bus_width(const Dfg& g) {
+  int w = 0;
+  for (const auto& o : g.outputs()) w += o.type.width;
+  return w;
+}
+
+vast::File emit_rtl(const Dfg& g, const ScheduleResult& s, const RtlOptions& o) {
+  File f;
+  Module top;
+  top.name = o.module_name;
+  top.header = o.header;
+  int in_w = std::max(1, g.input_width()), out_w = std::max(1, output_bus_width(g));
+  top.ports = {Port{PortDir::Input, NetKind::Wire, "clk", 1, false}, Port{PortDir::Input, NetKind::Wire, "in_data", in_w, false},
+               Port{PortDir::Output, NetKind::Wire, "out_data", out_w, false}};
+  top.comment("input register");
+  top.reg("in__r", in_w, false);
+  top.always_ff("clk", {nonblocking(var("in__r"), var("in_data"))});
+  std::vector<bool> live = g.live();
+  Emitter em(g, top, o.module_name);
+  // Nodes grouped by layer, each followed by the declarations of its pipeline registers.
+  std::map<int, std::vector<StmtP>> stage_regs;  // boundary (stage it enters) -> assignments
+  int group = -1;
+  for (size_t i = 0; i < g.size(); ++i) {
+    const DfgNode& n = g.node(static_cast<DNode>(i));
+    if (!live[i] || n.kind == DKind::Const) continue;
+    if (n.group != group) {
+      group = n.group;
+      top.blank();
+      top.comment(g.groups().at(static_cast<size_t>(group)));
+    }
+    em.node(static_cast<DNode>(i));
+    for (int st = n.stage + 1; st <= n.max_use_stage; ++st) {
+      std::string rn = em.name_at(static_cast<DNode>(i), st);
+      top.reg(rn, n.width, true);
+      stage_regs[st].push_back(nonblocking(var(rn), var(em.name_at(static_cast<DNode>(i), st - 1))));
+    }
+  }
+  // Output registers and bus.
+  top.blank();
+  top.comment(fmt::format("output registers (sample the end of stage {})", s.last_stage));
+  std::vector<StmtP> out_assign;
+  std::vector<ExprP> parts;
+  for (size_t k = 0; k < g.outputs().size(); ++k) {
+    const auto& out = g.outputs()[k];
+    std::string rn = fmt::format("out__{}", k);
+    int W = out.type.width;
+    top.reg(rn, W, false);
+    const DfgNode& n = g.node(out.node);
+    ExprP v;
+    if (n.kind == DKind::Const) {
+      v = lit(W, n.value.wrap_unsigned(W), false);
+    } else {
+      std::string src = em.name_at(out.node, s.last_stage);
+      v = n.width > W ? slice(src, W - 1, 0) : var(src);
+    }
+    out_assign.push_back(nonblocking(var(rn), v));
+    parts.push_back(var(rn));
+  }
+  std::reverse(parts.begin(), parts.end());  // element 0 in the least significant bits
+  for (auto& [st, body] : stage_regs) {
+    top.blank();
+    top.comment(fmt::format("pipeline registers: end of stage {} -> stage {}", st - 1, st));
+    top.always_ff("clk", body);
+  }
+  top.blank();
+  top.always_ff("clk", out_assign);
+  if (parts.empty())
+    top.assign(var("out_data"), lit(1, 0, false));
+  else
+    top.assign(var("out_data"), parts.size() == 1 ? parts[0] : concat(parts));
+  f.modules.push_back(std::move(top));
+  for (size_t r = 0; r < g.roms().size(); ++r)
+    f.modules.push_back(rom_module(g.roms()[r], em.rom_module_name(static_cast<int>(r))));
+  return f;
+}
+
+}  // namespace tachyon::backends::verilog

@@ -1,0 +1,242 @@
+// Loading configurations: YAML (yaml-cpp) or JSON (nlohmann), with a line table so that
+// later errors can say "config.yaml:12".
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+
+#include "config/internal.h"
+#include "tachyon/config/config.h"
+#include "tachyon/support/error.h"
+
+namespace tachyon::config {
+
+namespace {
+
+std::mutex& lines_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::map<std::string, std::map<std::string, int>>& line_table() {
+  static std::map<std::string, std::map<std::string, int>> t;
+  return t;
+}
+std::string path_key(const std::vector<std::string>& path) {
+  std::string k;
+  for (const std::string& p : path) k += p + '\x1f';
+  return k;
+}
+
+std::string file_label(const std::string& file) { return file.empty() ? std::string("config") : file; }
+
+// Plain (unquoted) YAML scalars become bool / null / int / float when they look like one.
+nlohmann::json yaml_scalar(const YAML::Node& n) {
+  const std::string& s = n.Scalar();
+  const std::string& tag = n.Tag();
+  if (tag == "!" || tag == "tag:yaml.org,2002:str") return s;
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
+  {
+    int64_t v = 0;
+    const char* b = s.data();
+    const char* e = s.data() + s.size();
+    if (*b == '+') ++b;
+    auto [p, ec] = std::from_chars(b, e, v);
+    if (ec == std::errc() && p == e && b != e) return v;
+  }
+  const bool numeric_chars = std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
+  });
+  if (numeric_chars && std::any_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+    std::istringstream is(s);
+    is.imbue(std::locale::classic());
+    double d = 0;
+    is >> d;
+    if (!is.fail() && is.eof()) return d;
+  }
+  if (s == ".inf" || s == "+.inf") return HUGE_VAL;
+  if (s == "-.inf") return -HUGE_VAL;
+  return s;
+}
+
+nlohmann::json from_yaml(const YAML::Node& n, std::vector<std::string>& path, const std::string& file,
+                         Diagnostics& diags) {
+  switch (n.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined: return nullptr;
+    case YAML::NodeType::Scalar: return yaml_scalar(n);
+    case YAML::NodeType::Sequence: {
+      nlohmann::json a = nlohmann::json::array();
+      size_t i = 0;
+      for (const YAML::Node& item : n) {
+        path.push_back(std::to_string(i++));
+        a.push_back(from_yaml(item, path, file, diags));
+        path.pop_back();
+      }
+      return a;
+    }
+    case YAML::NodeType::Map: {
+      nlohmann::json o = nlohmann::json::object();
+      for (const auto& kv : n) {
+        const YAML::Node& k = kv.first;
+        const int line = k.Mark().line + 1;
+        if (!k.IsScalar()) {
+          diags.add({fmt::format("{}:{}", file_label(file), line), "", "", "a mapping key must be a plain name"});
+          continue;
+        }
+        const std::string key = k.Scalar();
+        path.push_back(key);
+        if (o.contains(key))
+          diags.add({fmt::format("{}:{}", file_label(file), line), "", "", fmt::format("duplicate key '{}'", path_str(path))});
+        record_line(file, path, line);
+        o[key] = from_yaml(kv.second, path, file, diags);
+        path.pop_back();
+      }
+      return o;
+    }
+  }
+  return nullptr;
+}
+
+void record_yaml_lines(const YAML::Node& n, std::vector<std::string>& path, const std::string& file) {
+  if (n.IsMap()) {
+    for (const auto& kv : n) {
+      if (!kv.first.IsScalar()) continue;
+      path.push_back(kv.first.Scalar());
+      record_line(file, path, kv.first.Mark().line + 1);
+      record_yaml_lines(kv.second, path, file);
+      path.pop_back();
+    }
+  } else if (n.IsSequence()) {
+    size_t i = 0;
+    for (const YAML::Node& item : n) {
+      path.push_back(std::to_string(i++));
+      record_yaml_lines(item, path, file);
+      path.pop_back();
+    }
+  }
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && std::equal(suffix.rbegin(), suffix.rend(), s.rbegin(),
+                                                 [](char a, char b) { return std::tolower(a) == std::tolower(b); });
+}
+
+}  // namespace
+
+void record_line(const std::string& file, const std::vector<std::string>& path, int line) {
+  std::lock_guard<std::mutex> lock(lines_mutex());
+  line_table()[file][path_key(path)] = line;
+}
+
+void clear_lines(const std::string& file) {
+  std::lock_guard<std::mutex> lock(lines_mutex());
+  line_table().erase(file);
+}
+
+std::string where(const std::string& file, const std::vector<std::string>& key_path) {
+  std::lock_guard<std::mutex> lock(lines_mutex());
+  auto f = line_table().find(file);
+  if (f != line_table().end()) {
+    // The deepest recorded prefix of the path.
+    for (size_t n = key_path.size(); n > 0; --n) {
+      auto l = f->second.find(path_key({key_path.begin(), key_path.begin() + static_cast<long>(n)}));
+      if (l != f->second.end()) return fmt::format("{}:{}", file_label(file), l->second);
+    }
+  }
+  return file_label(file);
+}
+
+std::string path_str(const std::vector<std::string>& key_path) {
+  std::string s;
+  for (const std::string& p : key_path) s += (s.empty() ? "" : ".") + p;
+  return s;
+}
+
+nlohmann::json parse(const std::string& text, const std::string& file, bool json_syntax) {
+  clear_lines(file);
+  nlohmann::json cfg;
+  if (json_syntax) {
+    try {
+      cfg = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+      size_t line = 1 + static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<long>(std::min(e.byte, text.size())), '\n'));
+      if (e.byte > 0 && e.byte <= text.size() && text[e.byte - 1] == '\n') --line;
+      throw Error(Diagnostic{fmt::format("{}:{}", file_label(file), line), "", "",
+                             fmt::format("invalid JSON: {}", e.what())});
+    }
+    // JSON is YAML: reuse the YAML parser only to learn the line of every key.
+    try {
+      YAML::Node root = YAML::Load(text);
+      std::vector<std::string> path;
+      record_yaml_lines(root, path, file);
+    } catch (const YAML::Exception&) {
+    }
+  } else {
+    YAML::Node root;
+    try {
+      root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+      throw Error(Diagnostic{fmt::format("{}:{}", file_label(file), e.mark.line + 1), "", "",
+                             fmt::format("invalid YAML: {}", e.msg)});
+    }
+    Diagnostics diags(file);
+    std::vector<std::string> path;
+    cfg = from_yaml(root, path, file, diags);
+    diags.throw_if_any();
+  }
+  if (cfg.is_null()) cfg = nlohmann::json::object();  // empty file: defaults
+  if (!cfg.is_object())
+    throw Error(Diagnostic{file_label(file), "", "", "a configuration must be a mapping of keys (Model, LayerType, LayerName, or HLSConfig)"});
+  check(cfg, file);
+  return cfg;
+}
+
+nlohmann::json load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(Diagnostic{path, "", "", "cannot open the configuration file"});
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  bool json_syntax;
+  if (ends_with(path, ".json")) {
+    json_syntax = true;
+  } else if (ends_with(path, ".yaml") || ends_with(path, ".yml")) {
+    json_syntax = false;
+  } else {
+    auto first = text.find_first_not_of(" \t\r\n");
+    json_syntax = first != std::string::npos && text[first] == '{';
+  }
+  return parse(text, path, json_syntax);
+}
+
+const nlohmann::json& hls_config(const nlohmann::json& config) {
+  static const nlohmann::json empty = nlohmann::json::object();
+  if (!config.is_object()) return empty;
+  auto it = config.find("HLSConfig");
+  if (it != config.end()) return it->is_object() ? *it : empty;
+  return config;
+}
+
+std::vector<std::string> hls_prefix(const nlohmann::json& config) {
+  if (config.is_object() && config.contains("HLSConfig")) return {"HLSConfig"};
+  return {};
+}
+
+Granularity parse_granularity(const std::string& s) {
+  std::string l;
+  for (char c : s) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (l == "model") return Granularity::Model;
+  if (l == "type") return Granularity::Type;
+  if (l == "name") return Granularity::Name;
+  fail("granularity '{}' is not one of model, type, name", s);
+}
+
+}  // namespace tachyon::config

@@ -1,0 +1,42 @@
+// Helpers shared by the passes (not a pass; not a public header).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tachyon/fixed/fixed_type.h"
+#include "tachyon/ir/graph.h"
+#include "tachyon/support/error.h"
+
+namespace tachyon::passes::detail {
+
+// A diagnostic about node n: file = g.source_file, node = its model name, op = its op.
+Diagnostic node_diag(const ir::Graph& g, const ir::Node& n, std::string message);
+[[noreturn]] void node_fail(const ir::Graph& g, const ir::Node& n, std::string message);
+
+// s == 2^k exactly (s > 0): sets *k.
+bool is_pow2(double s, int* k);
+
+// Smallest F >= -1074 such that v * 2^F is an integer (0 for v == 0).
+int frac_bits_of(double v);
+
+// The narrowest type holding [lo, hi] with `frac` fraction bits (signed when `is_signed`,
+// which must be true when lo < 0). Width is at least 1.
+FixedType range_type(double lo, double hi, int frac, bool is_signed);
+
+// The narrowest type holding every value exactly, or nullopt when it would be wider than
+// max_width bits.
+std::optional<FixedType> exact_type(const std::vector<double>& values, int max_width = 64);
+
+// v converted to t (t's quantization then overflow), as a double.
+double quantize(double v, const FixedType& t);
+
+// Reads constant input `i` of n; throws a node diagnostic when it is not a constant.
+const ir::Tensor& constant_input(const ir::Graph& g, const ir::Node& n, size_t i, const char* what);
+
+// Adds a constant next to node n's values (unique name derived from `base`).
+ir::ValueId add_constant(ir::Graph& g, const std::string& base, ir::Tensor t,
+                         std::optional<FixedType> type = std::nullopt);
+
+}  // namespace tachyon::passes::detail

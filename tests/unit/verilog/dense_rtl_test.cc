@@ -1,0 +1,121 @@
+// Dense layers in RTL (Icarus) against the emulator: the three accumulation modes, every
+// kind of accumulator, deep pipelines (short clock periods), DSP mode.
+#include "helpers.h"
+
+using namespace vtest;
+
+namespace {
+
+FixedType T(const char* s) { return FixedType::parse(s); }
+
+// x[n_in] -> Dense -> y[n_out]
+ir::Graph dense_graph(int n_in, int n_out, const FixedType& xt, const FixedType& wt, const FixedType& bt,
+                      const FixedType& acc, const FixedType& rt, uint32_t seed, double zeros = 0.2) {
+  std::mt19937 rng(seed);
+  GraphBuilder b("dense");
+  ValueId x = b.input("x", {n_in}, xt);
+  ValueId w = b.constant("w", random_tensor({n_in, n_out}, wt, rng, zeros), wt);
+  ValueId bias = b.constant("b", random_tensor({n_out}, bt, rng, 0.1), bt);
+  ValueId y = b.node(Op::Dense, "fc", {x, w, bias}, {n_out}, rt, {{"accum", acc}});
+  b.output(y, "y");
+  return b.g;
+}
+
+struct DenseCase {
+  const char* name;
+  const char* x;
+  const char* w;
+  const char* acc;
+  const char* r;
+  double period;
+};
+
+}  // namespace
+
+TEST(DenseRtl, AccumulationModesMatchEmulator) {
+  TempDir tmp("dense_modes");
+  const DenseCase cases[] = {
+      // exact: wide accumulator holds every product and sum
+      {"exact", "ap_fixed<8,3>", "ap_fixed<6,2>", "ap_fixed<24,10>", "ap_fixed<12,4,AP_RND,AP_SAT>", 5.0},
+      // modular, products truncated one by one (hls4ml default precisions)
+      {"default16", "ap_fixed<16,6>", "ap_fixed<16,6>", "ap_fixed<16,6>", "ap_fixed<16,6>", 5.0},
+      // modular with rounding products
+      {"modular_rnd", "ap_fixed<10,4>", "ap_fixed<8,2>", "ap_fixed<12,5,AP_RND_CONV>", "ap_fixed<8,3>", 3.0},
+      // modular, products on the grid but overflowing: wrap-around sums
+      {"wrap_small", "ap_fixed<8,4>", "ap_fixed<6,3>", "ap_fixed<10,6>", "ap_fixed<8,4>", 5.0},
+      // sequential: saturating accumulator that overflows
+      {"seq_sat", "ap_fixed<8,3>", "ap_fixed<8,3>", "ap_fixed<10,4,AP_RND,AP_SAT>", "ap_fixed<8,3,AP_RND_ZERO,AP_SAT>", 5.0},
+      {"seq_satsym", "ap_fixed<8,3>", "ap_fixed<8,3>", "ap_fixed<10,4,AP_TRN_ZERO,AP_SAT_SYM>", "ap_fixed<8,3>", 2.0},
+      {"seq_satzero", "ap_fixed<8,3>", "ap_fixed<6,3>", "ap_fixed<9,4,AP_RND_INF,AP_SAT_ZERO>", "ap_fixed<9,4>", 5.0},
+      {"seq_wrap_n1", "ap_fixed<8,3>", "ap_fixed<8,3>", "ap_fixed<10,4,AP_RND_MIN_INF,AP_WRAP,1>", "ap_fixed<8,3>", 5.0},
+      // unsigned input and accumulator
+      {"unsigned", "ap_ufixed<8,2>", "ap_fixed<6,1>", "ap_ufixed<12,5,AP_TRN,AP_SAT>", "ap_ufixed<8,3,AP_RND,AP_SAT>", 5.0},
+      // integer types
+      {"ints", "ap_int<6>", "ap_int<4>", "ap_int<12>", "ap_int<8>", 5.0},
+  };
+  uint32_t seed = 1;
+  for (const DenseCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    FixedType wt = T(c.w);
+    ir::Graph g = dense_graph(12, 7, T(c.x), wt, wt, T(c.acc), T(c.r), seed++);
+    std::mt19937 rng(seed * 7);
+    NdArray x = random_inputs(g, 300, rng);
+    expect_rtl_matches_emulator(g, x, tmp, c.name, c.period);
+  }
+}
+
+TEST(DenseRtl, ShortClockPeriodsPipelineDeeper) {
+  TempDir tmp("dense_clock");
+  ir::Graph g = dense_graph(16, 8, T("ap_fixed<16,6>"), T("ap_fixed<16,6>"), T("ap_fixed<16,6>"),
+                            T("ap_fixed<16,6>"), T("ap_fixed<16,6>"), 42, 0.1);
+  std::mt19937 rng(3);
+  NdArray x = random_inputs(g, 200, rng);
+  int slow = expect_rtl_matches_emulator(g, x, tmp, "slow", 20.0);
+  int fast = expect_rtl_matches_emulator(g, x, tmp, "fast", 1.5);
+  EXPECT_GT(fast, slow);
+  EXPECT_GE(slow, 1);
+}
+
+TEST(DenseRtl, SequentialChainPipelines) {
+  TempDir tmp("dense_seq");
+  ir::Graph g = dense_graph(20, 3, T("ap_fixed<8,3>"), T("ap_fixed<8,3>"), T("ap_fixed<8,3>"),
+                            T("ap_fixed<9,3,AP_RND_CONV,AP_SAT>"), T("ap_fixed<8,3>"), 5, 0.0);
+  std::mt19937 rng(9);
+  NdArray x = random_inputs(g, 200, rng);
+  int lat = expect_rtl_matches_emulator(g, x, tmp, "seq", 2.0);
+  EXPECT_GT(lat, 4);  // a 20-step saturating chain cannot fit in one 2 ns stage
+}
+
+TEST(DenseRtl, DspModeAndPlainCsdMatch) {
+  TempDir tmp("dense_dsp");
+  ir::Graph g = dense_graph(10, 6, T("ap_fixed<12,4>"), T("ap_fixed<10,3>"), T("ap_fixed<10,3>"),
+                            T("ap_fixed<18,8>"), T("ap_fixed<12,4>"), 77);
+  std::mt19937 rng(11);
+  NdArray x = random_inputs(g, 200, rng);
+  expect_rtl_matches_emulator(g, x, tmp, "dsp", 5.0, {{"dsp", true}});
+  expect_rtl_matches_emulator(g, x, tmp, "csd", 5.0, {{"mcm", false}});
+}
+
+TEST(DenseRtl, TwoLayerMlpWithActivations) {
+  TempDir tmp("mlp");
+  std::mt19937 rng(5);
+  FixedType t = T("ap_fixed<12,5>"), acc = T("ap_fixed<20,8>");
+  GraphBuilder b("mlp");
+  ValueId x = b.input("x", {8}, t);
+  ValueId w1 = b.constant("w1", random_tensor({8, 6}, t, rng), t);
+  ValueId b1 = b.constant("b1", random_tensor({6}, t, rng), t);
+  ValueId h = b.node(Op::Dense, "fc1", {x, w1, b1}, {6}, t, {{"accum", acc}});
+  ValueId r = b.node(Op::Relu, "relu1", {h}, {6}, T("ap_ufixed<10,4,AP_RND,AP_SAT>"));
+  ValueId w2 = b.constant("w2", random_tensor({6, 4}, t, rng), t);
+  ValueId h2 = b.node(Op::Dense, "fc2", {r, w2}, {4}, t, {{"accum", acc}});
+  ValueId l = b.node(Op::LeakyRelu, "lrelu", {h2}, {4}, T("ap_fixed<10,4,AP_RND_CONV,AP_SAT_SYM>"),
+                     {{"param", T("ap_fixed<8,1>")}});
+  b.last().attrs.set("alpha", 0.3);
+  ValueId w3 = b.constant("w3", random_tensor({4, 3}, t, rng), t);
+  ValueId b3 = b.constant("b3", random_tensor({3}, t, rng), t);
+  ValueId h3 = b.node(Op::Dense, "fc3", {l, w3, b3}, {3}, t, {{"accum", T("ap_fixed<12,5,AP_RND,AP_SAT>")}});
+  ValueId y = b.node(Op::Cast, "out", {h3}, {3}, T("ap_fixed<8,2,AP_RND,AP_SAT>"));
+  b.output(y, "y");
+  NdArray xs = random_inputs(b.g, 300, rng);
+  expect_rtl_matches_emulator(b.g, xs, tmp, "mlp", 3.0);
+}

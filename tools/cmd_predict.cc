@@ -1,0 +1,121 @@
+// `tachyon predict MODEL -i IN.npy -o OUT.npy`: runs the bit-exact emulator on a model
+// (compiled with the same pass pipeline and configuration as the firmware).
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+
+#include "cli.h"
+#include "tachyon/driver/driver.h"
+#include "tachyon/emulator/emulator.h"
+#include "tachyon/support/error.h"
+#include "tachyon/support/npy.h"
+#include "tachyon/support/output_dir.h"
+
+namespace {
+
+struct Args {
+  std::string model, config, trace_dir;
+  std::vector<std::string> inputs, outputs;
+  int threads = 0;
+  bool stats = false, force = false, quiet = false;
+};
+
+std::string file_name_for(const std::string& layer) {
+  std::string s = layer;
+  for (char& c : s)
+    if (c == ':' || c == '/' || c == '\\') c = '_';
+  return s + ".npy";
+}
+
+int run(const Args& a) {
+  using namespace tachyon;
+  using clock = std::chrono::steady_clock;
+  auto t0 = clock::now();
+  ir::Graph g = driver::compile_file(a.model, a.config);
+  if (a.inputs.size() != g.inputs.size()) {
+    std::string names;
+    for (const ir::IoPort& p : g.inputs) names += (names.empty() ? "" : ", ") + p.name;
+    fail("the model '{}' has {} input{} ({}): give -i once per input, in that order", g.name, g.inputs.size(),
+         g.inputs.size() == 1 ? "" : "s", names);
+  }
+  if (a.outputs.size() != g.outputs.size()) {
+    std::string names;
+    for (const ir::IoPort& p : g.outputs) names += (names.empty() ? "" : ", ") + p.name;
+    fail("the model '{}' has {} output{} ({}): give -o once per output, in that order", g.name, g.outputs.size(),
+         g.outputs.size() == 1 ? "" : "s", names);
+  }
+  std::vector<NdArray> in;
+  for (size_t i = 0; i < a.inputs.size(); ++i) {
+    in.push_back(read_npy(a.inputs[i]));
+    emulator::check_input_shape(g, i, in.back().shape, a.inputs[i]);
+  }
+  // Refuse an existing trace folder before doing any work.
+  std::unique_ptr<StagedDir> trace_dir;
+  if (!a.trace_dir.empty()) trace_dir = std::make_unique<StagedDir>(a.trace_dir, a.force);
+
+  emulator::Emulator emu(g);
+  auto t1 = clock::now();
+  emulator::RunOptions opt{a.threads, a.stats};
+  std::vector<NdArray> out = emu.predict(in, opt);
+  auto t2 = clock::now();
+  for (size_t i = 0; i < out.size(); ++i) write_npy(a.outputs[i], out[i]);
+  int64_t n = out.empty() || out[0].shape.empty() ? 0 : out[0].shape[0];
+  double secs = std::chrono::duration<double>(t2 - t1).count();
+  if (!a.quiet) {
+    for (size_t i = 0; i < out.size(); ++i)
+      fmt::print("wrote {} {} ({})\n", a.outputs[i], shape_string(out[i].shape), g.value(g.outputs[i].value).type->str());
+    fmt::print("{} sample{} in {:.3f} s ({:.0f} samples/s); model loaded and compiled in {:.3f} s\n", n, n == 1 ? "" : "s",
+               secs, secs > 0 ? static_cast<double>(n) / secs : 0.0, std::chrono::duration<double>(t1 - t0).count());
+  }
+  if (a.stats) fmt::print("{}", emu.stats_table());
+  if (trace_dir) {
+    std::map<std::string, NdArray> tr = emu.trace(in, emulator::RunOptions{a.threads, false});
+    std::string index = "# layer  type  shape (batch first, internal channels-last layout)\n";
+    for (ir::NodeId id : g.node_ids()) {
+      const ir::Node& node = g.node(id);
+      for (size_t k = 0; k < node.outputs.size(); ++k) {
+        std::string key = k == 0 ? node.name : fmt::format("{}:{}", node.name, k);
+        auto it = tr.find(key);
+        if (it == tr.end()) continue;
+        trace_dir->write_file(file_name_for(key), npy_to_bytes(it->second));
+        index += fmt::format("{}  {}  {}\n", key, g.value(node.outputs[k]).type->str(), shape_string(it->second.shape));
+      }
+    }
+    trace_dir->write_file("layers.txt", index);
+    trace_dir->commit();
+    if (!a.quiet) fmt::print("wrote {} layer outputs to {}/\n", tr.size(), a.trace_dir);
+  }
+  return 0;
+}
+
+tachyon::cli::Registrar reg(
+    "predict", "Run the bit-exact emulator: predictions of the fixed-point firmware for inputs in a .npy",
+    [](CLI::App& app) -> tachyon::cli::Action {
+      auto a = std::make_shared<Args>();
+      app.footer(
+          "The model is compiled exactly as for firmware generation (same passes, same config), so\n"
+          "the predictions are bit-identical to what the generated HLS / Verilog design computes.\n"
+          "Inputs: float arrays, batch first, in the model's own layout (e.g. NCHW for ONNX CNNs);\n"
+          "a single sample without the batch axis is accepted. Outputs: float64, batch first,\n"
+          "holding the exact values of the fixed-point outputs.\n\n"
+          "Examples:\n"
+          "  tachyon predict jet_mlp.onnx -i x.npy -o y.npy\n"
+          "  tachyon predict jet_mlp.onnx -c config.yml -i x.npy -o y.npy --stats --trace trace/");
+      app.add_option("model", a->model, "Model file (.onnx, tree ensemble JSON/XML/text)")->required();
+      app.add_option("-c,--config", a->config, "Configuration (YAML or JSON; default: the built-in defaults)");
+      app.add_option("-i,--input", a->inputs, "Input .npy, once per model input (in order)")->required();
+      app.add_option("-o,--output", a->outputs, "Output .npy to write, once per model output (overwritten)")->required();
+      app.add_option("--trace", a->trace_dir,
+                     "Also write every layer's output to this folder (one .npy per layer, internal layout); "
+                     "written completely or not at all");
+      app.add_option("--threads", a->threads, "Worker threads (default 0: all cores)")->check(CLI::NonNegativeNumber);
+      app.add_flag("--stats", a->stats,
+                   "Count conversions and overflows (wrap / saturation) per layer and conversion point, and print "
+                   "the table");
+      app.add_flag("--force", a->force, "Replace an existing --trace folder");
+      app.add_flag("-q,--quiet", a->quiet, "Print nothing but errors (and --stats)");
+      return [a] { return run(*a); };
+    });
+
+}  // namespace
