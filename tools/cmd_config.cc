@@ -52,7 +52,7 @@ tachyon::cli::Registrar reg(
           "The template lists every setting with its default: Model (Precision, ReuseFactor, Strategy, ...), and per\n"
           "layer type (LayerType) or per layer (LayerName, the names `tachyon inspect` prints). 'auto' means the\n"
           "precision is inferred (QONNX models). Edit it and pass it to `tachyon inspect -c` or the backends.\n"
-          "Keys and defaults: docs/config.md.");
+          "Keys and defaults: docs/config.md.\n");
       app.add_option("model", a->model, "Model file (ONNX / QONNX, tree ensemble)")->required();
       app.add_option("--granularity,-g", a->granularity, "model | type | name (default: name)")
           ->check(CLI::IsMember({"model", "type", "name"}, CLI::ignore_case));

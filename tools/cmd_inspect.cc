@@ -22,7 +22,7 @@ tachyon::cli::Registrar reg(
       app.footer(
           "Loads the model, applies the configuration (defaults without -c: ap_fixed<16,6> everywhere, QONNX\n"
           "types kept and accumulators inferred) and prints one block per layer. The layer names are the keys\n"
-          "LayerName accepts in a configuration (see `tachyon config`).");
+          "LayerName accepts in a configuration (see `tachyon config`).\n");
       app.add_option("model", a->model, "Model file (ONNX / QONNX, tree ensemble)")->required();
       app.add_option("-c,--config", a->config, "Configuration file (YAML or JSON, hls4ml keys)");
       app.add_flag("--print-ir-after-all", a->print_ir_after_all,

@@ -104,8 +104,12 @@ tachyon::cli::Registrar reg(
           "  tachyon predict jet_mlp.onnx -c config.yml -i x.npy -o y.npy --stats --trace trace/");
       app.add_option("model", a->model, "Model file (.onnx, tree ensemble JSON/XML/text)")->required();
       app.add_option("-c,--config", a->config, "Configuration (YAML or JSON; default: the built-in defaults)");
-      app.add_option("-i,--input", a->inputs, "Input .npy, once per model input (in order)")->required();
-      app.add_option("-o,--output", a->outputs, "Output .npy to write, once per model output (overwritten)")->required();
+      app.add_option("-i,--input", a->inputs, "Input .npy, once per model input (in order)")
+          ->required()
+          ->allow_extra_args(false);
+      app.add_option("-o,--output", a->outputs, "Output .npy to write, once per model output (overwritten)")
+          ->required()
+          ->allow_extra_args(false);
       app.add_option("--trace", a->trace_dir,
                      "Also write every layer's output to this folder (one .npy per layer, internal layout); "
                      "written completely or not at all");

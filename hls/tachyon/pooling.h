@@ -46,13 +46,30 @@ struct global_pool_config {
   typedef ap_fixed<16, 6> accum_t;
 };
 
-// sum / n with the rounding rule above (n >= 1).
+// floor(2^19 / n) by restoring division (constant trip count: no divider, unrollable).
+inline unsigned recip_floor_2p19(unsigned n) {
+  unsigned rem = 0, q = 0;
+  for (int b = 19; b >= 0; b--) {
+    rem = (rem << 1) | (b == 19 ? 1u : 0u);
+    q <<= 1;
+    if (rem >= n) {
+      rem -= n;
+      q |= 1u;
+    }
+  }
+  return q;
+}
+
+// sum / n with the rounding rule above (1 <= n < 2^31). When n is a compile-time constant
+// (global pools, windows without excluded padding) everything below folds away.
 template <class res_T, class sum_T> res_T average(const sum_T& sum, unsigned n) {
   #pragma HLS INLINE
   if ((n & (n - 1)) == 0) {
-    // sum * 2^-k exactly: move the binary point k places to the left (k < 64).
+    // sum * 2^-k exactly: move the binary point k places to the left (k < 32).
     unsigned k = 0;
-    while ((1u << k) < n) k++;
+    for (unsigned j = 0; j < 31; j++) {
+      if ((1u << j) < n) k = j + 1;
+    }
     const int W = fixed_traits<sum_T>::width;
     const int I = fixed_traits<sum_T>::iwidth;
     typedef ap_fixed<W + 64, I> wide_signed;
@@ -68,7 +85,7 @@ template <class res_T, class sum_T> res_T average(const sum_T& sum, unsigned n) 
     }
   }
   ap_ufixed<18, 0, AP_RND> r;
-  const unsigned code = (((1u << 19) / n) + 1u) >> 1;  // round(2^18 / n), no ties for n != 2^k
+  const unsigned code = (recip_floor_2p19(n) + 1u) >> 1;  // round(2^18 / n), no ties for n != 2^k
   r.range(17, 0) = code;
   return (res_T)(sum * r);
 }

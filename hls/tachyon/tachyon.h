@@ -10,5 +10,6 @@
 #include "tachyon/merge.h"
 #include "tachyon/pooling.h"
 #include "tachyon/softmax.h"
+#include "tachyon/tree.h"
 
 #endif  // TACHYON_HLS_TACHYON_H

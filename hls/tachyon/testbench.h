@@ -13,7 +13,8 @@
 namespace tachyon_hls {
 
 // Reads the next non-empty line of `in` into `values` (numbers separated by spaces, commas
-// or tabs, parsed with strtod so a %.17g number gives back the exact double).
+// or tabs, parsed with strtod so a %.17g number gives back the exact double; "inf" and
+// "nan" are accepted, NaN is read as 0 like the emulator does).
 // Returns 1 on success, 0 at the end of the file, -1 (after printing why) on a malformed
 // line or a line without exactly `expected` numbers.
 inline int tb_read_line(std::FILE* in, unsigned expected, std::vector<double>& values, long& line_no) {
@@ -39,7 +40,8 @@ inline int tb_read_line(std::FILE* in, unsigned expected, std::vector<double>& v
       std::fprintf(stderr, "line %ld: not a number: '%.40s'\n", line_no, p);
       return -1;
     }
-    values.push_back(d);
+    // NaN has no fixed-point value: the emulator converts it to 0, so does the testbench.
+    values.push_back(d != d ? 0.0 : d);
     p = end;
   }
   if (values.size() != expected) {

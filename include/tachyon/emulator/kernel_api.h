@@ -37,6 +37,8 @@ struct ValueLayout {
 class Workspace {
  public:
   Workspace() = default;
+  // scratch_size / scratch32_size: at least the largest Kernel::scratch_size() /
+  // scratch32_size() of the kernels run on it.
   Workspace(const ValueLayout* layout, size_t scratch_size, size_t scratch32_size = 0);
 
   int64_t* fast(ir::ValueId v) { return i64_[static_cast<size_t>(v)].data(); }

@@ -37,8 +37,9 @@ class Names {
 // A constant array for firmware/weights/<name>.h.
 struct ConstArray {
   std::string name;       // C array name (also the header's stem)
-  std::string type_name;  // its typedef
+  std::string type_name;  // its typedef (or a C integer type for int tables)
   FixedType type;
+  bool int_table = false;  // plain C integers (tree structure), no typedef
   std::vector<std::string> literals;
   std::string comment;
 };
@@ -79,6 +80,9 @@ class ProjectBuilder {
                         const std::vector<Fixed>& values, const std::string& comment);
   // A new unique identifier.
   std::string claim(const std::string& base) { return names_.claim(base); }
+  // Registers a constant array of C integers (type `ctype`, e.g. "short").
+  std::pair<std::string, std::string> add_int_table(const ir::Node& n, const std::string& role, const std::string& ctype,
+                                                    const std::vector<int64_t>& values);
   // The C name of node n (unique, sanitized).
   const std::string& node_name(const ir::Node& n) const { return node_names_.at(n.name); }
   // A value's type, with an error naming the node when it has none.
@@ -123,6 +127,8 @@ LayerCode emit_elementwise(ProjectBuilder& b, const ir::Node& n, const std::stri
 LayerCode emit_layout(ProjectBuilder& b, const ir::Node& n, const std::string& name);
 LayerCode emit_tree(ProjectBuilder& b, const ir::Node& n, const std::string& name);
 
+// Text safe inside a // comment: control characters and backslashes become spaces / '/'.
+std::string comment_text(const std::string& s);
 // "node 'fc1' (Gemm): " prefix for errors about a node.
 std::string node_prefix(const ir::Graph& g, const ir::Node& n);
 // Values of a constant converted to its type (each entry exact), as C++ literals.

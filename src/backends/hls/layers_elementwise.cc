@@ -150,8 +150,4 @@ LayerCode emit_layout(ProjectBuilder& b, const ir::Node& n, const std::string& n
   fail("internal error: {}not a layout op", what);
 }
 
-LayerCode emit_tree(ProjectBuilder& b, const ir::Node& n, const std::string&) {
-  fail("{}tree ensembles are not supported by the HLS backend yet; use the Verilog backend", node_prefix(b.graph(), n));
-}
-
 }  // namespace tachyon::backends::hls

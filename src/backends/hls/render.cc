@@ -111,6 +111,15 @@ std::string Names::claim(const std::string& base) {
   return cand;
 }
 
+std::string comment_text(const std::string& s) {
+  std::string r = s;
+  for (char& c : r) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+    if (c == '\\') c = '/';  // a trailing backslash would continue the comment
+  }
+  return r;
+}
+
 std::string node_prefix(const ir::Graph& g, const ir::Node& n) {
   std::string file = g.source_file.empty() ? std::string() : g.source_file + ": ";
   std::string name = n.source_name.empty() ? n.name : n.source_name;

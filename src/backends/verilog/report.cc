@@ -48,14 +48,16 @@ int64_t parse_ltp(const std::string& text) {
 }
 
 nlohmann::json resources_of(const std::map<std::string, int64_t>& cells) {
-  int64_t lut = 0, ff = 0, carry = 0, dsp = 0, bram18 = 0, bram36 = 0, srl = 0, lutram = 0, muxf = 0, other = 0;
+  int64_t lut = 0, ff = 0, carry4 = 0, carry8 = 0, dsp = 0, bram18 = 0, bram36 = 0, srl = 0, lutram = 0, muxf = 0, other = 0;
   for (const auto& [name, n] : cells) {
     if (std::regex_match(name, std::regex(R"(LUT[1-6])")))
       lut += n;
     else if (name.rfind("FD", 0) == 0)
       ff += n;
+    else if (name == "CARRY4")
+      carry4 += n;
     else if (name.rfind("CARRY", 0) == 0)
-      carry += n;
+      carry8 += n;
     else if (name.rfind("DSP", 0) == 0)
       dsp += n;
     else if (name.rfind("RAMB18", 0) == 0)
@@ -71,7 +73,11 @@ nlohmann::json resources_of(const std::map<std::string, int64_t>& cells) {
     else if (name != "IBUF" && name != "OBUF" && name != "BUFG" && name != "INV")
       other += n;
   }
-  return {{"LUT", lut},       {"FF", ff},         {"CARRY8", carry}, {"DSP", dsp},       {"BRAM18", bram18},
+  // Yosys 0.23 maps carry chains to CARRY4 cells even for UltraScale+; two of them make one
+  // CARRY8 of the device.
+  int64_t carry = carry8 + (carry4 + 1) / 2;
+  return {{"LUT", lut},       {"FF", ff},         {"CARRY8", carry}, {"CARRY4_cells", carry4}, {"DSP", dsp},
+          {"BRAM18", bram18},
           {"BRAM36", bram36}, {"BRAM_36K_equivalent", static_cast<double>(bram36) + 0.5 * static_cast<double>(bram18)},
           {"SRL", srl},       {"LUTRAM", lutram}, {"MUXF", muxf},    {"other_cells", other}};
 }
@@ -144,7 +150,8 @@ nlohmann::json synth_report(const std::string& dir_s, std::string& text) {
       {"project", m.value("project_name", "")},
       {"top", top},
       {"tool", version},
-      {"flow", fmt::format("synth_xilinx -family xcup -flatten{}", m.value("dsp", false) ? "" : " -nodsp")},
+      {"flow", fmt::format("synth_xilinx -family xcup -flatten{} (adder trees kept as two-input adders, see synth.ys)",
+                           m.value("dsp", false) ? "" : " -nodsp")},
       {"dsp", m.value("dsp", false)},
       {"resources", resources_of(cells)},
       {"cells", cells},

@@ -408,19 +408,19 @@ void run_constant(NodeCtx& cx) {
     std::string err;
     auto c = tensor_from_proto(attrs[0].t(), &err);
     if (!c) return cx.error("value " + err);
-    return cx.set_const(0, std::move(*c));
+    return cx.set_file_const(0, std::move(*c));
   }
-  if (k == "value_float") return cx.set_const(0, make({}, {cx.f("value_float", 0)}, TP::FLOAT));
-  if (k == "value_int") return cx.set_const(0, make({}, {static_cast<double>(cx.i("value_int", 0))}, TP::INT64));
+  if (k == "value_float") return cx.set_file_const(0, make({}, {cx.f("value_float", 0)}, TP::FLOAT));
+  if (k == "value_int") return cx.set_file_const(0, make({}, {static_cast<double>(cx.i("value_int", 0))}, TP::INT64));
   if (k == "value_floats") {
     auto v = cx.floats("value_floats");
     const auto n = static_cast<int64_t>(v.size());
-    return cx.set_const(0, make({n}, std::move(v), TP::FLOAT));
+    return cx.set_file_const(0, make({n}, std::move(v), TP::FLOAT));
   }
   if (k == "value_ints") {
     auto v = cx.ints("value_ints");
     std::vector<double> d(v.begin(), v.end());
-    return cx.set_const(0, make({static_cast<int64_t>(d.size())}, std::move(d), TP::INT64));
+    return cx.set_file_const(0, make({static_cast<int64_t>(d.size())}, std::move(d), TP::INT64));
   }
   cx.error(fmt::format("attribute '{}' is not supported", k));
 }

@@ -77,8 +77,15 @@ std::string Importer::unique_node(const std::string& base) { return unique_in(no
 
 void Importer::charge(int64_t elements) {
   derived_elements_ += elements;
-  if (derived_elements_ > kMaxDerivedElements)
-    throw Error(fmt::format("the constants created while importing exceed {} elements", kMaxDerivedElements));
+  const int64_t budget = kMaxFoldElements + kDerivedPerFileElement * file_const_elements_;
+  if (derived_elements_ > budget)
+    throw Error(fmt::format("the constants created while importing exceed {} elements", budget));
+}
+
+void Importer::charge_file(int64_t elements) {
+  file_const_elements_ += elements;
+  if (file_const_elements_ > kMaxTotalConstElements)
+    throw Error(fmt::format("the model holds more than {} constant elements", kMaxTotalConstElements));
 }
 
 ir::ValueId Importer::add_value(const std::string& base, const ir::Shape& s) { return g.add_value(unique_value(base), s); }
@@ -130,10 +137,11 @@ void Importer::load_initializers() {
     }
     std::string err;
     auto c = tensor_from_proto(tp, &err);
-    if (c && (total_const_elements_ += c->t.size()) > kMaxTotalConstElements) {
+    if (c && file_const_elements_ + c->t.size() > kMaxTotalConstElements) {
       c.reset();
       err = fmt::format("exceeds the limit of {} constant elements in one model", kMaxTotalConstElements);
     }
+    if (c) charge_file(c->t.size());
     Entry e;
     e.name = tp.name();
     if (!c) {

@@ -34,7 +34,10 @@ inline constexpr int64_t kMaxFileBytes = int64_t{1} << 30;          // 1 GiB
 inline constexpr int64_t kMaxConstElements = int64_t{1} << 26;       // one initializer (512 MiB as double)
 inline constexpr int64_t kMaxTotalConstElements = int64_t{1} << 26;  // all initializers together
 inline constexpr int64_t kMaxFoldElements = int64_t{1} << 22;       // one tensor made by folding / broadcasting
-inline constexpr int64_t kMaxDerivedElements = int64_t{1} << 27;    // all constants the importer creates
+// All constants the importer creates (folding, layout changes, IR copies of weights) are
+// limited to kMaxFoldElements plus 4x the constant elements stored in the file, so memory
+// stays proportional to the file's size.
+inline constexpr int64_t kDerivedPerFileElement = 4;
 inline constexpr int64_t kMaxDataElements = (int64_t{1} << 31) - 1;  // one activation (per sample)
 inline constexpr int kMaxRank = 8;
 inline constexpr int kMaxNodes = 1 << 20;
@@ -162,7 +165,8 @@ class NodeCtx {
   int num_outputs() const { return n.output_size(); }
   void set(int k, Entry e);
   void set_data(int k, ir::ValueId id, ir::Shape onnx_shape, Layout layout);
-  void set_const(int k, ConstVal c);
+  void set_const(int k, ConstVal c);       // a folded constant (charged to the budget)
+  void set_file_const(int k, ConstVal c);  // a Constant node's value (data from the file)
   // Emits an IR node with one new output value of `ir_shape`. The value is named after ONNX
   // output `out` (or `<label><suffix>` for helper nodes when suffix is not empty).
   ir::ValueId emit(ir::Op op, std::vector<ir::ValueId> ins, const ir::Shape& ir_shape, ir::Attrs attrs = {},
@@ -230,12 +234,14 @@ class Importer {
   std::unordered_set<std::string> value_names_, node_names_;
   std::unordered_map<std::string, int> next_suffix_;  // per base name: keeps naming linear
   std::unordered_map<std::string, ir::ValueId> cache_;
-  int64_t total_const_elements_ = 0;
+  int64_t file_const_elements_ = 0;  // initializers and Constant nodes
   int64_t derived_elements_ = 0;
 
  public:
   // Counts constant elements created by folding / materialization; throws past the budget.
   void charge(int64_t elements);
+  // Counts constant elements read from the file (initializers, Constant nodes).
+  void charge_file(int64_t elements);
 
  private:
   void check_opsets();

@@ -159,6 +159,15 @@ void NodeCtx::set_data(int k, ir::ValueId id, ir::Shape onnx_shape, Layout layou
   set(k, std::move(e));
 }
 
+void NodeCtx::set_file_const(int k, ConstVal c) {
+  im.charge_file(c.t.size());
+  Entry e;
+  e.kind = Kind::Const;
+  e.shape = c.t.shape;
+  e.c = std::make_shared<const ConstVal>(std::move(c));
+  set(k, std::move(e));
+}
+
 void NodeCtx::set_const(int k, ConstVal c) {
   im.charge(c.t.size());
   Entry e;

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <sstream>
 
@@ -154,6 +155,7 @@ ir::Graph vector_graph() {
   b.last().config.table_size = 128;
   b.last().config.softmax_impl = "latency";
   b.output(sl, "latency_probs");
+  b.output(d1, "hidden");  // a graph output that other layers also read (copied to its port)
   return b.g;
 }
 
@@ -277,7 +279,7 @@ TEST(HlsWriter, GeneratedCodeHasOneConfigPerLayerAndExactWeights) {
   EXPECT_EQ(i, t.data.size());
   nlohmann::json m = nlohmann::json::parse(f["tachyon_project.json"]);
   EXPECT_EQ(m["backend"], "hls");
-  EXPECT_EQ(m["outputs"].size(), 2u);
+  EXPECT_EQ(m["outputs"].size(), 3u);
   EXPECT_EQ(m["inputs"][0]["type"], "ap_fixed<14,4>");
 }
 
@@ -362,4 +364,113 @@ TEST(HlsBackend, BuildAndReportWithoutVendorTool) {
   EXPECT_EQ(j["latency_max"], 4);
   EXPECT_NE(text.find("3 .. 4"), std::string::npos) << text;
   fs::remove_all(dir.parent_path());
+}
+
+TEST(HlsBackend, SimulateBuildsOnceAndReportsCompileErrors) {
+  ir::Graph g = wide_graph();
+  fs::path dir = work_dir("cache");
+  backends::BackendOptions opts;
+  opts.output_dir = dir.string();
+  opts.force = true;
+  const backends::Backend& hls = backends::get_backend("hls");
+  hls.write(g, opts);
+  NdArray x = random_inputs(g, 3, 10.0);
+  fs::path in = dir.parent_path() / "cache_in.npy";
+  write_npy(in.string(), x);
+  setenv("TACHYON_HLS_CSIM_OPT", "-O0", 1);
+  hls.simulate(dir.string(), in.string(), (dir / "a.npy").string());
+  auto slurp = [](const fs::path& p) {
+    std::ifstream f(p);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+  };
+  EXPECT_NE(slurp(dir / "build" / "csim_build.log").find("g++"), std::string::npos);
+  hls.simulate(dir.string(), in.string(), (dir / "b.npy").string());
+  EXPECT_EQ(slurp(dir / "build" / "csim_build.log").find("g++"), std::string::npos)
+      << "the C simulation was rebuilt although nothing changed";
+  EXPECT_EQ(read_npy((dir / "a.npy").string()), read_npy((dir / "b.npy").string()));
+  // A wrong input shape names the file and the expected shape.
+  NdArray bad({3, 5}, std::vector<double>(15, 0.0));
+  write_npy(in.string(), bad);
+  try {
+    hls.simulate(dir.string(), in.string(), (dir / "c.npy").string());
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("[N,4,10]"), std::string::npos) << e.what();
+  }
+  write_npy(in.string(), x);
+  // A broken source: the first compiler errors are shown.
+  std::ofstream(dir / "firmware" / "parameters.h", std::ios::app) << "\nthis is not C++;\n";
+  try {
+    hls.simulate(dir.string(), in.string(), (dir / "c.npy").string());
+    ADD_FAILURE() << "a broken project compiled";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("does not compile"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("parameters.h"), std::string::npos) << e.what();
+  }
+  fs::remove_all(dir.parent_path());
+}
+
+namespace {
+// Random trees: thresholds inside and outside the input range (folded branches), some
+// exactly on the input grid (equality decides), both comparison rules.
+ir::Graph tree_graph(ir::TreeCompare cmp, const char* thr_type) {
+  GraphBuilder b(cmp == ir::TreeCompare::Less ? "trees_lt" : "trees_le");
+  std::mt19937_64 rng(cmp == ir::TreeCompare::Less ? 11 : 12);
+  auto d = std::make_shared<ir::TreeEnsembleData>();
+  d->n_features = 5;
+  d->n_outputs = 3;
+  d->compare = cmp;
+  d->base_score = {0.25, -0.5, 0.125};
+  std::uniform_real_distribution<double> u(-6, 6), leaf(-1, 1);
+  for (int t = 0; t < 12; ++t) {
+    ir::Tree tree;
+    tree.class_id = t % 3;
+    std::function<int32_t(int)> grow = [&](int depth) -> int32_t {
+      auto idx = static_cast<int32_t>(tree.nodes.size());
+      tree.nodes.emplace_back();
+      if (depth >= 4 || (depth > 0 && rng() % 4 == 0)) {
+        tree.nodes[static_cast<size_t>(idx)].value = leaf(rng);
+        return idx;
+      }
+      ir::TreeNode n;
+      n.feature = static_cast<int32_t>(rng() % 5);
+      n.threshold = (rng() % 3 == 0) ? static_cast<double>(static_cast<int>(rng() % 1024) - 512) / 128.0 : u(rng);
+      n.left = grow(depth + 1);
+      n.right = grow(depth + 1);
+      tree.nodes[static_cast<size_t>(idx)] = n;
+      return idx;
+    };
+    grow(0);
+    d->trees.push_back(std::move(tree));
+  }
+  auto x = b.input("x", {5}, T("ap_fixed<10,3,AP_RND,AP_SAT>"));
+  auto y = b.node(Op::TreeEnsemble, "bdt", {x}, {3}, T("ap_fixed<14,5,AP_RND,AP_SAT>"), {},
+                  {{"threshold", T(thr_type)}, {"score", T("ap_fixed<12,3,AP_RND_CONV>")}});
+  b.last().trees = d;
+  b.output(y, "scores");
+  return b.g;
+}
+}  // namespace
+
+TEST(HlsGraphs, TreeEnsembleBitExact) {
+  check_bit_exact(tree_graph(ir::TreeCompare::LessEqual, "ap_fixed<10,3,AP_RND,AP_SAT>"), 5.0);
+  check_bit_exact(tree_graph(ir::TreeCompare::Less, "ap_fixed<8,2>"), 5.0);
+}
+
+TEST(HlsWriter, ModelNamesCannotBreakTheGeneratedCode) {
+  ir::Graph g = vector_graph();
+  g.node(0).source_name = "evil\nname\\";
+  g.node(0).source_op = "Gemm";
+  g.inputs[0].name = "in put\\";
+  backends::BackendOptions opts;
+  opts.project_name = "p";
+  backends::hls::FileMap f = backends::hls::generate_project(g, opts);
+  for (const auto& [path, text] : f) {
+    EXPECT_EQ(text.find("evil\nname"), std::string::npos) << path;
+    EXPECT_EQ(text.find("\\\n"), std::string::npos) << path;
+  }
+  EXPECT_NE(f["firmware/p.cpp"].find("(model node 'evil name/', Gemm)"), std::string::npos) << f["firmware/p.cpp"];
+  EXPECT_NE(f["firmware/p.h"].find("const input_t in_put[N_IN_PUT]"), std::string::npos) << f["firmware/p.h"];
 }

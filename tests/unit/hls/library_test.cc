@@ -174,3 +174,48 @@ int main() {
 )";
   EXPECT_EQ(compile_and_run("raw", src), "1 0 0 0\n1 -1.5 3712\n");
 }
+
+// Average pooling's divisor: sum * 2^-k for n = 2^k, else sum * round(2^18 / n) / 2^18
+// (ap_ufixed<18,0,AP_RND>), for every n a window can have.
+TEST(HlsLibrary, AverageMatchesTheRule) {
+  std::string src = R"(#include <cstdio>
+#include "tachyon/pooling.h"
+int main() {
+  typedef ap_fixed<20, 9> S;
+  typedef ap_fixed<40, 12> R;
+  const S sums[3] = {S(255.99609375), S(-1.25), S(3.0)};
+  for (unsigned n = 1; n <= 5000; n++) {
+    for (int s = 0; s < 3; s++) {
+      R r = tachyon_hls::average<R>(sums[s], n);
+      std::printf("%.17g\n", r.to_double());
+    }
+  }
+  return 0;
+}
+)";
+  std::string got = compile_and_run("average", src);
+  std::istringstream g(got);
+  FixedType st = FixedType::parse("ap_fixed<20,9>"), rt = FixedType::parse("ap_fixed<40,12>");
+  FixedType recip = FixedType::parse("ap_ufixed<18,0,AP_RND>");
+  int bad = 0;
+  for (int64_t n = 1; n <= 5000; ++n) {
+    for (double s : {255.99609375, -1.25, 3.0}) {
+      Fixed sum = Fixed::from_double(s, st);
+      int k = 0;
+      while ((int64_t{1} << k) < n) ++k;
+      Fixed expect(rt);
+      if ((int64_t{1} << k) == n) {
+        expect = Fixed::from_exact(sum.raw(), int64_t{st.frac_bits()} + k, rt);
+      } else {
+        int64_t q = (int64_t{1} << 18) / n, rem = (int64_t{1} << 18) - q * n;
+        Fixed r = Fixed::from_raw(BigInt(q + (2 * rem >= n ? 1 : 0)), recip);
+        expect = (sum * r).cast(rt);
+      }
+      std::string line;
+      std::getline(g, line);
+      if (std::strtod(line.c_str(), nullptr) != expect.to_double() && bad++ < 5)
+        ADD_FAILURE() << "n " << n << " sum " << s << ": library " << line << ", expected " << expect.to_double();
+    }
+  }
+  EXPECT_EQ(bad, 0);
+}
