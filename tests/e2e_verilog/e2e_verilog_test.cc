@@ -71,8 +71,11 @@ TEST(E2eVerilog, MlpBatchnorm) { check_model("mlp_batchnorm", backends::verilog:
 TEST(E2eVerilog, QonnxW4A6) {
   nlohmann::json m = check_model("qonnx_mlp_w4a6", backends::verilog::Simulator::Icarus);
   // Quantization-aware models get lossless accumulators: every output sums exactly.
-  for (const auto& l : m["layers"])
-    if (l["op"] == "Dense") EXPECT_EQ(l["accumulation"]["sequential"], 0) << l.dump();
+  for (const auto& l : m["layers"]) {
+    if (l["op"] == "Dense") {
+      EXPECT_EQ(l["accumulation"]["sequential"], 0) << l.dump();
+    }
+  }
 }
 
 TEST(E2eVerilog, QonnxW8A8) { check_model("qonnx_mlp_w8a8", backends::verilog::Simulator::Icarus); }

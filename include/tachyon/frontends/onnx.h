@@ -48,10 +48,18 @@
 //   The parameters of quantizers are IR constants broadcastable to x's IR shape (scalars
 //   have shape []). A quantizer of a constant (weights, biases) keeps the constant as its
 //   input; when the consumer needs another layout (transposed Gemm weights, Conv weights),
-//   the constant and its parameters are transformed together.
+//   the constant and its parameters are transformed together. Transpose / Reshape / Flatten /
+//   Squeeze / Unsqueeze / Identity of a quantized constant (Quant(W) -> Transpose -> MatMul)
+//   are applied to the constant the same way (the quantizer is element-wise).
 // Constant sub-graphs (Constant, Shape, Gather, Unsqueeze, Squeeze, Concat, Cast, Slice,
 // arithmetic, ConstantOfShape, Reshape, ...) are evaluated at import; DequantizeLinear of an
 // integer constant is folded to a float constant.
+//
+// Limits (hostile files): 1 GiB per file, protobuf recursion depth 64, 2^26 constant elements
+// per model, 2^31-1 elements per activation, rank 8, 2^20 nodes; tensors created by folding
+// or layout changes are limited to 2^22 elements each and, all together, to 2^22 + 4x the
+// constant elements the file holds. Cycles, missing inputs and duplicate producers are found
+// by an iterative topological sort.
 //
 // After import, ONNX shape inference (onnx::shape_inference::InferShapes) runs on the model
 // and every shape it infers is checked against the importer's own (opsets the installed ONNX

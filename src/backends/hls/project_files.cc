@@ -254,7 +254,7 @@ converts from and to the model's own layout.
 
 C simulation with g++ (bit-exact with Tachyon's emulator, `tachyon predict`):
 
-    tachyon simulate . inputs.npy outputs.npy     # or by hand:
+    tachyon simulate . -i inputs.npy -o outputs.npy     # or by hand:
     make csim && ./build/csim tb_data/tb_input_features.dat tb_data/csim_results.log
 
 Synthesis with Vitis HLS (or Vivado HLS with `vivado_hls_build.tcl`):

@@ -18,7 +18,7 @@ ir::Graph small_mlp(uint32_t seed) {
   GraphBuilder b("small_mlp");
   ValueId x = b.input("x", {6}, t);
   ValueId w1 = b.constant("w1", random_tensor({6, 5}, t, rng), t);
-  ValueId h = b.node(Op::Dense, "fc1", {x, w1}, {5}, t, {{"accum", T("ap_fixed<16,6>")}});
+  ValueId h = b.node(Op::Dense, "fc1", {x, w1}, {5}, t, {{"accum", T("ap_fixed<24,10>")}});
   ValueId r = b.node(Op::Relu, "relu1", {h}, {5}, T("ap_ufixed<8,3>"));
   ValueId w2 = b.constant("w2", random_tensor({5, 3}, t, rng), t);
   ValueId y = b.node(Op::Dense, "fc2", {r, w2}, {3}, t, {{"accum", T("ap_fixed<16,6>")}});
@@ -82,7 +82,7 @@ TEST(VerilogProject, ManifestAndTopModule) {
             std::string::npos);
   EXPECT_NE(v.find("//   x [6] ap_fixed<10,4>: element e at bits [0 + 10*e +: 10]"), std::string::npos);
   // Verilog-2005 only: no SystemVerilog constructs.
-  for (const char* sv : {"logic", "always_ff", "always_comb", "'{"}) EXPECT_EQ(v.find(sv), std::string::npos) << sv;
+  for (const char* sv : {"\n  logic ", "always_ff", "always_comb", "'{"}) EXPECT_EQ(v.find(sv), std::string::npos) << sv;
 }
 
 TEST(VerilogProject, ErrorsNameTheProblem) {
@@ -91,8 +91,15 @@ TEST(VerilogProject, ErrorsNameTheProblem) {
   // Unsupported op: all such nodes are reported at once.
   GraphBuilder b("trees");
   ValueId x = b.input("x", {3}, T("ap_fixed<8,3>"));
-  ValueId y1 = b.node(Op::TreeEnsemble, "forest_a", {x}, {1}, T("ap_fixed<8,3>"));
-  ValueId y2 = b.node(Op::TreeEnsemble, "forest_b", {x}, {1}, T("ap_fixed<8,3>"));
+  auto trees = std::make_shared<ir::TreeEnsembleData>();
+  trees->n_features = 3;
+  trees->trees.push_back(ir::Tree{{ir::TreeNode{}}, 0});
+  trees->base_score = {0.0};
+  std::map<std::string, FixedType> tt{{"threshold", T("ap_fixed<8,3>")}, {"score", T("ap_fixed<8,3>")}};
+  ValueId y1 = b.node(Op::TreeEnsemble, "forest_a", {x}, {1}, T("ap_fixed<8,3>"), tt);
+  b.last().trees = trees;
+  ValueId y2 = b.node(Op::TreeEnsemble, "forest_b", {x}, {1}, T("ap_fixed<8,3>"), tt);
+  b.last().trees = trees;
   b.output(y1, "a");
   b.output(y2, "b");
   backends::BackendOptions o;
