@@ -39,19 +39,7 @@ class ConvFast final : public KernelBase {
           }
       start_.push_back(static_cast<int32_t>(off_.size()));
     }
-    bias_.assign(static_cast<size_t>(g.F), 0);
-    if (ctx.node().inputs.size() > 2) {
-      const FixedType& bt = ctx.type(ctx.in(2));
-      std::vector<int64_t> b = quantize_raw(ctx.constant(2).data, bt, "bias");
-      CastPlan to_acc(bt.frac_bits(), acc_t);
-      int64_t ovf = 0;
-      for (size_t j = 0; j < b.size(); ++j) {
-        bool o = false;
-        bias_[j] = to_acc.apply(b[j], &o);
-        ovf += o;
-      }
-      note_build("bias->accum", acc_t, static_cast<int64_t>(b.size()), ovf);
-    }
+    bias_ = bias_raw(ctx, g.F, acc_t);
     result_ = ValueCast(acc_t, ctx.type(y_));
     p_prod_ = add_point("product", acc_t);
     p_acc_ = add_point("accum", acc_t);
@@ -126,17 +114,7 @@ class ConvGeneral final : public KernelBase {
     acc_t_ = ctx.internal("accum");
     res_t_ = ctx.type(y_);
     w_ = quantize_fixed(ctx.constant(1).data, ctx.type(ctx.in(1)), "weight");
-    bias_.assign(static_cast<size_t>(g.F), Fixed(acc_t_));
-    if (ctx.node().inputs.size() > 2) {
-      std::vector<Fixed> b = quantize_fixed(ctx.constant(2).data, ctx.type(ctx.in(2)), "bias");
-      int64_t ovf = 0;
-      for (size_t j = 0; j < b.size(); ++j) {
-        bool o = false;
-        bias_[j] = b[j].cast(acc_t_, &o);
-        ovf += o;
-      }
-      note_build("bias->accum", acc_t_, static_cast<int64_t>(b.size()), ovf);
-    }
+    bias_ = bias_fixed(ctx, g.F, acc_t_);
     p_prod_ = add_point("product", acc_t_);
     p_acc_ = add_point("accum", acc_t_);
     p_res_ = add_point("result", res_t_);

@@ -120,6 +120,36 @@ std::vector<Fixed> KernelBase::quantize_fixed(const std::vector<double>& vals, c
   return r;
 }
 
+std::vector<int64_t> KernelBase::bias_raw(const KernelContext& ctx, int64_t n, const FixedType& acc_t) {
+  std::vector<int64_t> bias(static_cast<size_t>(n), 0);
+  if (ctx.node().inputs.size() <= 2) return bias;
+  const FixedType& bt = ctx.type(ctx.in(2));
+  std::vector<int64_t> b = quantize_raw(ctx.constant(2).data, bt, "bias");
+  CastPlan to_acc(bt.frac_bits(), acc_t);
+  int64_t ovf = 0;
+  for (size_t j = 0; j < b.size() && j < bias.size(); ++j) {
+    bool o = false;
+    bias[j] = to_acc.apply(b[j], &o);
+    ovf += o;
+  }
+  note_build("bias->accum", acc_t, static_cast<int64_t>(b.size()), ovf);
+  return bias;
+}
+
+std::vector<Fixed> KernelBase::bias_fixed(const KernelContext& ctx, int64_t n, const FixedType& acc_t) {
+  std::vector<Fixed> bias(static_cast<size_t>(n), Fixed(acc_t));
+  if (ctx.node().inputs.size() <= 2) return bias;
+  std::vector<Fixed> b = quantize_fixed(ctx.constant(2).data, ctx.type(ctx.in(2)), "bias");
+  int64_t ovf = 0;
+  for (size_t j = 0; j < b.size() && j < bias.size(); ++j) {
+    bool o = false;
+    bias[j] = b[j].cast(acc_t, &o);
+    ovf += o;
+  }
+  note_build("bias->accum", acc_t, static_cast<int64_t>(b.size()), ovf);
+  return bias;
+}
+
 Broadcast broadcast_of(const KernelContext& ctx, ir::ValueId operand, const ir::Shape& out_shape) {
   // Shapes compared without leading 1s: [1, 16] is [16].
   auto strip = [](const ir::Shape& s) {

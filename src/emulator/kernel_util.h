@@ -148,6 +148,11 @@ class KernelBase : public Kernel {
   // Constants converted to t, counted as build-time conversions named `what`.
   std::vector<int64_t> quantize_raw(const std::vector<double>& vals, const FixedType& t, const std::string& what);
   std::vector<Fixed> quantize_fixed(const std::vector<double>& vals, const FixedType& t, const std::string& what);
+  // The node's optional bias (input 2) in the accumulator type acc_t, n values (zeros
+  // without a bias), as raw codes (fast kernels) or Fixed values (general kernels); the
+  // conversions are counted as "bias" and "bias->accum".
+  std::vector<int64_t> bias_raw(const KernelContext& ctx, int64_t n, const FixedType& acc_t);
+  std::vector<Fixed> bias_fixed(const KernelContext& ctx, int64_t n, const FixedType& acc_t);
   std::string layer_;
 };
 

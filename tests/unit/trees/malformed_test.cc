@@ -214,7 +214,7 @@ TEST(Malformed, RandomCorruptionsNeverCrash) {
           case 1: s.erase(pos, 1 + rng() % 4); break;
           default: s.insert(pos, 1, alphabet[rng() % alphabet.size()]); break;
         }
-        if (s.empty()) s = "x";
+        if (s.empty()) s.push_back('x');
       }
       std::string p = write_temp(name, s);
       try {
