@@ -32,10 +32,21 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-__all__ = ["save_trees", "to_tree_dict", "predict_raw", "predict_proba", "FORMAT", "VERSION"]
+__all__ = ["save_trees", "to_tree_dict", "predict_raw", "predict_proba", "FORMAT", "VERSION", "SUPPORTED",
+           "NotFittedError"]
 
 FORMAT = "tachyon-trees"
 VERSION = 1
+
+# The scikit-learn estimators to_tree_dict reads.
+SUPPORTED = ("DecisionTreeClassifier", "DecisionTreeRegressor", "ExtraTreeClassifier", "ExtraTreeRegressor",
+             "RandomForestClassifier", "RandomForestRegressor", "ExtraTreesClassifier", "ExtraTreesRegressor",
+             "GradientBoostingClassifier", "GradientBoostingRegressor", "HistGradientBoostingClassifier",
+             "HistGradientBoostingRegressor")
+
+
+class NotFittedError(ValueError):
+    """The model has not been fitted."""
 
 
 def _f(v) -> float:
@@ -174,8 +185,10 @@ def _hist_gradient_boosting(model, classifier: bool, name: str) -> Dict[str, Any
 def to_tree_dict(model) -> Dict[str, Any]:
     """The Tachyon tree JSON document (a dict) for a fitted scikit-learn model."""
     name = type(model).__name__
+    if name not in SUPPORTED:
+        raise ValueError(f"{name} is not a supported tree model (see tachyon.trees docstring)")
     if not hasattr(model, "n_features_in_"):
-        raise ValueError(f"{name}: the model is not fitted (no n_features_in_)")
+        raise NotFittedError(f"{name}: the model is not fitted (no n_features_in_)")
     if name in ("DecisionTreeClassifier", "ExtraTreeClassifier"):
         return _forest(model, [model], True, name)
     if name in ("DecisionTreeRegressor", "ExtraTreeRegressor"):

@@ -16,8 +16,9 @@ const std::vector<std::string>& all_slots() {
 
 bool follows_default(const std::string& slot, Op op) {
   if (slot == "accum") return op != Op::Softmax;
-  return slot == "weight" || slot == "bias" || slot == "result" || slot == "scale" || slot == "threshold" ||
-         slot == "score";
+  // Not "threshold": a tree's thresholds default to its input type ("auto"), which decides
+  // exactly like the float model; a coarser Model default would move splits (docs/trees.md).
+  return slot == "weight" || slot == "bias" || slot == "result" || slot == "scale" || slot == "score";
 }
 
 std::string builtin_default(const std::string& slot, Op op) {
@@ -25,7 +26,8 @@ std::string builtin_default(const std::string& slot, Op op) {
   if (slot == "exp_table" || slot == "inv_table") return "ap_fixed<18,8,AP_RND,AP_SAT>";
   if (slot == "accum" && op == Op::Softmax) return "ap_fixed<18,8,AP_RND,AP_SAT>";
   if (slot == "param") return "ap_fixed<18,2,AP_RND,AP_SAT>";
-  return "ap_fixed<16,6>";  // weight, bias, result, accum, scale, inp_norm, threshold, score
+  if (slot == "threshold") return "auto";  // infer_precision: the tree's input type
+  return "ap_fixed<16,6>";  // weight, bias, result, accum, scale, inp_norm, score
 }
 
 FixedType Setting::type() const {

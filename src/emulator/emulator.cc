@@ -8,6 +8,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "kernel_util.h"
 #include "tachyon/emulator/kernel_api.h"
@@ -101,6 +102,8 @@ struct Emulator::Impl {
   std::vector<Port> inputs, outputs;
   Workspace proto;
   std::vector<LayerStats> build_stats, stats;
+  // Tree ensembles reject NaN inputs: the firmware has no missing values (docs/trees.md).
+  bool reject_nan = false;
 
   void build();
   void run(const std::vector<NdArray>& in, const RunOptions& opts, std::vector<NdArray>* outs,
@@ -124,6 +127,7 @@ void Emulator::Impl::build() {
   for (const ir::IoPort& p : g.outputs) outputs.push_back(make_port(g, p, "output"));
   num_counts = inputs.size();
   order = g.node_ids();
+  for (ir::NodeId id : order) reject_nan = reject_nan || g.node(id).op == ir::Op::TreeEnsemble;
   for (ir::NodeId id : order) {
     KernelContext ctx{g, id, options.force_general_path};
     kernels.push_back(make_kernel(ctx));
@@ -159,6 +163,17 @@ void Emulator::Impl::run(const std::vector<NdArray>& in, const RunOptions& opts,
     n = ni;
   }
   if (n < 0) n = 1;  // a model without inputs (constant outputs)
+  if (reject_nan)
+    for (size_t i = 0; i < in.size(); ++i) {
+      const auto nan = std::find_if(in[i].data.begin(), in[i].data.end(), [](double v) { return std::isnan(v); });
+      if (nan == in[i].data.end()) continue;
+      const int64_t m = std::max<int64_t>(1, ir::num_elements(inputs[i].user_shape));
+      const int64_t k = nan - in[i].data.begin();
+      fail("input '{}': sample {} {} {} is NaN (a missing value); the fixed-point firmware of a tree ensemble has "
+           "no missing values and does not implement the model's default directions: replace missing values "
+           "before inference (docs/trees.md, \"Missing values\")",
+           inputs[i].name, k / m, inputs[i].user_shape.size() == 1 ? "feature" : "element", k % m);
+    }
 
   // Output arrays.
   std::vector<std::pair<ir::ValueId, NdArray*>> traced;

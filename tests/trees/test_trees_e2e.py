@@ -17,16 +17,25 @@ The emulator runs through `tachyon predict MODEL -c trees.yml` (--tachyon) and t
 kernel driver tachyon_tree_emulate (which must agree bit for bit; it also runs the general
 kernel for one model per case).
 
+Generated firmware (with --tachyon): for a few models per case (SIM_MODELS; every model with
+--sim-all) the HLS project is written (`tachyon convert MODEL -c trees.yml --backend hls`)
+and its C simulation (`tachyon simulate DIR -i X.npy -o Y.npy`, g++) must equal the
+emulator bit for bit on all samples (the raw, unquantized inputs: the input conversion is
+part of the check). --verilog adds the same check for `--backend verilog` (RTL simulation);
+--no-hls skips the HLS step.
+
 Usage: test_trees_e2e.py {xgboost|sklearn|onnx_ml} --driver BIN [--tachyon BIN] --data NPZ
-                         --python-dir DIR --work DIR
+                         --python-dir DIR --work DIR [--verilog] [--no-hls] [--sim-all]
 """
 import argparse
 import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
+import time
 from fractions import Fraction
 
 import numpy as np
@@ -117,11 +126,77 @@ LayerName:
 """
 
 
-def run_tachyon(args, model_path, X, tag):
-    """`tachyon predict` (the user path: frontend, passes with the configuration, Emulator)."""
+# Models whose generated firmware is simulated (a few per case, chosen to cover binary,
+# multi-class and regression, every source format and comparison, and default directions).
+SIM_MODELS = {
+    "xgboost_5class_softprob", "xgboost_binary_logitraw_b03",
+    "sklearn_gb_binary", "sklearn_rf_regression", "sklearn_hgb_5class",
+    "onnx_ml_gb_binary_gt", "onnx_ml_rf_5class_leq",
+}
+
+
+def config_path(args):
     cfg = os.path.join(args.work, "trees.yml")
     with open(cfg, "w") as f:
         f.write(CONFIG)
+    return cfg
+
+
+def run_cmd(cmd):
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({r.returncode}):\n{r.stderr}{r.stdout}")
+    return r
+
+
+def run_firmware(args, model_path, X, tag, backend):
+    """Writes the project of `backend` (hls or verilog) and simulates it on X: the outputs."""
+    prj = os.path.join(args.work, f"{tag}_{backend}")
+    if os.path.exists(prj):
+        shutil.rmtree(prj)
+    run_cmd([args.tachyon, "convert", model_path, "-c", config_path(args), "--backend", backend, "-o", prj])
+    xin = os.path.join(args.work, tag + "_x.npy")
+    out = os.path.join(args.work, f"{tag}_{backend}_y.npy")
+    np.save(xin, np.asarray(X, dtype=np.float64))
+    t0 = time.monotonic()
+    run_cmd([args.tachyon, "simulate", prj, "-i", xin, "-o", out])
+    print(f"  {tag}: {backend} simulation of {len(X)} samples took {time.monotonic() - t0:.1f} s", flush=True)
+    if not args.keep:
+        shutil.rmtree(prj, ignore_errors=True)
+    return np.load(out)
+
+
+def firmware_backends(args):
+    if not args.tachyon:
+        return []
+    return (["hls"] if args.hls else []) + (["verilog"] if args.verilog else [])
+
+
+def check_firmware(rep, name, args, model_path, X, emu):
+    """The generated firmware's simulation equals the emulator bit for bit."""
+    if not (args.sim_all or name in SIM_MODELS):
+        return
+    for backend in firmware_backends(args):
+        try:
+            got = run_firmware(args, model_path, X, name, backend)
+        except RuntimeError as e:
+            rep.check(name, False, f"{backend}: {e}")
+            continue
+        got = np.asarray(got, dtype=np.float64).reshape(emu.shape) if got.size == emu.size else got
+        if got.shape != emu.shape:
+            rep.check(name, False, f"{backend} simulation output shape {got.shape}, emulator {emu.shape}")
+            continue
+        bad = np.argwhere(got != emu)
+        rep.check(name, len(bad) == 0,
+                  f"{backend} simulation differs from the emulator in {len(bad)} values, first at sample "
+                  f"{bad[0][0] if len(bad) else -1}: {got[tuple(bad[0])] if len(bad) else ''} vs "
+                  f"{emu[tuple(bad[0])] if len(bad) else ''}")
+        rep.sims.append((name, backend, len(bad) == 0))
+
+
+def run_tachyon(args, model_path, X, tag):
+    """`tachyon predict` (the user path: frontend, passes with the configuration, Emulator)."""
+    cfg = config_path(args)
     xin = os.path.join(args.work, tag + "_x.npy")
     out = os.path.join(args.work, tag + "_tachyon_y.npy")
     np.save(xin, np.asarray(X, dtype=np.float64))
@@ -158,6 +233,7 @@ def expected_codes(score_t, base, leaf_vals, classes):
 class Report:
     def __init__(self):
         self.rows = []
+        self.sims = []
         self.failures = []
 
     def check(self, name, cond, msg):
@@ -168,6 +244,8 @@ class Report:
         print(f"{'model':44s} {'trees':>6s} {'exact':>6s} {'maxdiff':>10s} {'bound':>9s} {'agree_q%':>9s} {'agree_raw%':>10s}")
         for r in self.rows:
             print(f"{r[0]:44s} {r[1]:6d} {r[2]:>6s} {r[3]:10.3g} {r[4]:9.3g} {r[5]:9.2f} {r[6]:10.2f}")
+        for name, backend, ok in self.sims:
+            print(f"{name:44s} {backend} simulation == emulator: {'yes' if ok else 'NO'}")
         if self.failures:
             print("FAILURES:\n  " + "\n  ".join(self.failures))
             sys.exit(1)
@@ -217,6 +295,7 @@ def compare(rep, name, args, model_path, X, Xq, lib_raw_q, lib_raw_x, n_per_clas
     if also_general:
         emu_g, _ = run_driver(args, model_path, X, name + "_general", general=True)
         rep.check(name, np.array_equal(emu, emu_g), "general kernel differs from the fast kernel")
+    check_firmware(rep, name, args, model_path, X, emu)
     rep.rows.append((name, info["n_trees"], ex, diff, bound, agree_q, agree_x))
 
 
@@ -465,6 +544,12 @@ def main():
     ap.add_argument("--python-dir", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--tachyon", default="", help="the tachyon executable: compare through `tachyon predict` too")
+    ap.add_argument("--no-hls", dest="hls", action="store_false",
+                    help="do not write and C-simulate the HLS projects (needs --tachyon)")
+    ap.add_argument("--verilog", action="store_true",
+                    help="also write the Verilog projects and compare their RTL simulation (needs --tachyon)")
+    ap.add_argument("--sim-all", action="store_true", help="simulate every model, not only SIM_MODELS")
+    ap.add_argument("--keep", action="store_true", help="keep the generated projects in --work")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     rep = Report()
