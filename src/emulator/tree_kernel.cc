@@ -5,17 +5,9 @@
 // x_t's signedness); score_t = config.types["score"] (default: the output value's type);
 // out_t = the output value's type.
 //
-// Thresholds. Let G be the grid of x_t (codes kmin..kmax, value k * 2^-fx). For each
-// internal node, k* is the largest code whose value passes the float test:
-//   LessEqual (x <= t):  k* = floor(t * 2^fx)
-//   Less      (x <  t):  k* = ceil(t * 2^fx) - 1
-// so for every representable x, x <= k* * 2^-fx  <=>  the float model goes left. The
-// firmware threshold is t_q = the smallest thr_t value >= k* * 2^-fx (saturated to thr_t's
-// range); it decides exactly like k* when thr_t can hold a value in [k*, k*+1) * 2^-fx
-// (always the case when thr_t == x_t). Otherwise the node decides x <= t_q and is counted
-// as "threshold (inexact)" in the build statistics. A node whose decision is the same for
-// every code of x_t (k_eff < kmin: always right; k_eff >= kmax: always left) is folded: the
-// branch that can never be taken is dropped.
+// Thresholds: quantized and folded by quantize_trees (tree_quant.h, shared with the
+// backends); a node decides x's code <= k_eff, and thresholds whose thr_t value decides
+// unlike the float model are counted as "threshold (inexact)" in the build statistics.
 //
 // Scores. Leaves and base scores are converted to score_t (its Q and O). Class c's score is
 // base_c + the sum of its trees' leaves, computed in acc_t = score_t widened by
@@ -30,6 +22,7 @@
 
 #include "kernel_util.h"
 #include "tachyon/emulator/kernel_api.h"
+#include "tachyon/emulator/tree_quant.h"
 
 namespace tachyon::emulator {
 
@@ -37,132 +30,9 @@ namespace {
 
 using detail::KernelBase;
 
-// Exact t * 2^f rounded down (floor) or, with ceil_minus_one, ceil(t * 2^f) - 1.
-BigInt scaled_code(double t, int f, bool ceil_minus_one) {
-  int e = 0;
-  double m = std::frexp(t, &e);  // t = m * 2^e, 0.5 <= |m| < 1 (or 0)
-  auto mi = static_cast<int64_t>(std::ldexp(m, 53));  // exact
-  int64_t s = int64_t{e} - 53 + f;                      // t * 2^f = mi * 2^s
-  BigInt v(mi);
-  if (s >= 0) {
-    BigInt r = v.shl(s);
-    return ceil_minus_one ? r - BigInt(1) : r;
-  }
-  if (!ceil_minus_one) return v.shr(-s);  // floor
-  // ceil(mi * 2^s) - 1 = -floor(-mi * 2^s) - 1
-  return -((-v).shr(-s)) - BigInt(1);
-}
-
-BigInt code_min(const FixedType& t) { return t.is_signed ? -BigInt::pow2(t.width - 1) : BigInt(0); }
-BigInt code_max(const FixedType& t) {
-  return t.is_signed ? BigInt::pow2(t.width - 1) - BigInt(1) : BigInt::pow2(t.width) - BigInt(1);
-}
-
-// A tree after threshold quantization and folding: nodes in pre-order, root first.
-struct QNode {
-  int32_t feature = -1;  // -1: leaf
-  int32_t left = -1, right = -1;
-  BigInt k;              // internal: go left when x's code <= k (x_t grid)
-  double leaf = 0;       // leaf value (double, converted to score_t by the kernels)
-};
-struct QTree {
-  std::vector<QNode> nodes;
-  int32_t class_id = 0;
-};
-
-struct QModel {
-  std::vector<QTree> trees;
-  int64_t inexact = 0, thresholds = 0, folded = 0;
-  FixedType acc_t;
-};
-
-enum class Fold { None, Left, Right };
-
-QModel quantize_model(const KernelContext& ctx, const ir::TreeEnsembleData& d, const FixedType& x_t,
-                      const FixedType& thr_t, const FixedType& score_t) {
-  QModel q;
-  const int fx = x_t.frac_bits(), ft = thr_t.frac_bits();
-  const BigInt kmin = code_min(x_t), kmax = code_max(x_t);
-  const BigInt tmin = code_min(thr_t), tmax = code_max(thr_t);
-  const bool strict = d.compare == ir::TreeCompare::Less;
-  for (size_t ti = 0; ti < d.trees.size(); ++ti) {
-    const ir::Tree& t = d.trees[ti];
-    if (t.nodes.empty()) ctx.error(fmt::format("tree {} has no nodes", ti));
-    // Per node: effective code threshold and folding.
-    std::vector<BigInt> keff(t.nodes.size());
-    std::vector<Fold> fold(t.nodes.size(), Fold::None);
-    for (size_t i = 0; i < t.nodes.size(); ++i) {
-      const ir::TreeNode& n = t.nodes[i];
-      if (n.is_leaf()) continue;
-      if (n.feature >= d.n_features || n.left < 0 || n.right < 0 || static_cast<size_t>(n.left) >= t.nodes.size() ||
-          static_cast<size_t>(n.right) >= t.nodes.size() || !std::isfinite(n.threshold))
-        ctx.error(fmt::format("tree {} node {} is malformed (run the frontend's checks)", ti, i));
-      ++q.thresholds;
-      BigInt k = scaled_code(n.threshold, fx, strict);
-      BigInt ke = k;
-      if (!(thr_t == x_t)) {
-        // t_q = ceil(k * 2^(ft - fx)) on thr_t's grid, saturated; then back to x_t's grid.
-        BigInt tq = ft >= fx ? k.shl(ft - fx) : -((-k).shr(fx - ft));
-        if (tq > tmax) tq = tmax;
-        if (tq < tmin) tq = tmin;
-        ke = fx >= ft ? tq.shl(fx - ft) : tq.shr(ft - fx);
-        // Exact when the same codes pass (differences beyond x_t's range do not matter).
-        BigInt a = std::clamp(k, kmin - BigInt(1), kmax), b = std::clamp(ke, kmin - BigInt(1), kmax);
-        if (a != b) ++q.inexact;
-      }
-      if (ke < kmin)
-        fold[i] = Fold::Right;
-      else if (ke >= kmax)
-        fold[i] = Fold::Left;
-      keff[i] = ke;
-    }
-    // Pre-order copy following folded nodes to the only reachable child.
-    QTree qt;
-    qt.class_id = t.class_id;
-    auto resolve = [&](int32_t i) {
-      size_t steps = 0;
-      while (!t.nodes[static_cast<size_t>(i)].is_leaf() && fold[static_cast<size_t>(i)] != Fold::None) {
-        if (++steps > t.nodes.size()) ctx.error(fmt::format("tree {} has a cycle", ti));
-        ++q.folded;
-        const ir::TreeNode& n = t.nodes[static_cast<size_t>(i)];
-        i = fold[static_cast<size_t>(i)] == Fold::Left ? n.left : n.right;
-      }
-      return i;
-    };
-    std::vector<std::pair<int32_t, int32_t>> stack;  // (old node, new index)
-    qt.nodes.emplace_back();
-    stack.push_back({resolve(0), 0});
-    while (!stack.empty()) {
-      auto [oi, ni] = stack.back();
-      stack.pop_back();
-      if (qt.nodes.size() > 2 * t.nodes.size()) ctx.error(fmt::format("tree {} is not a tree (shared nodes)", ti));
-      const ir::TreeNode& n = t.nodes[static_cast<size_t>(oi)];
-      if (n.is_leaf()) {
-        qt.nodes[static_cast<size_t>(ni)].leaf = n.value;
-        continue;
-      }
-      auto l = static_cast<int32_t>(qt.nodes.size());
-      qt.nodes.emplace_back();
-      qt.nodes.emplace_back();
-      QNode& qn = qt.nodes[static_cast<size_t>(ni)];
-      qn.feature = n.feature;
-      qn.k = keff[static_cast<size_t>(oi)];
-      qn.left = l;
-      qn.right = l + 1;
-      stack.push_back({resolve(n.right), l + 1});
-      stack.push_back({resolve(n.left), l});
-    }
-    q.trees.push_back(std::move(qt));
-  }
-  // Accumulator: score_t plus ceil(log2(n + 1)) integer bits.
-  std::vector<int64_t> per_class(static_cast<size_t>(d.n_outputs), 0);
-  for (const ir::Tree& t : d.trees) per_class[static_cast<size_t>(t.class_id)]++;
-  int64_t n = *std::max_element(per_class.begin(), per_class.end());
-  int extra = 0;
-  while ((int64_t{1} << extra) < n + 1) ++extra;
-  q.acc_t = FixedType{score_t.width + extra, score_t.int_bits + extra, score_t.is_signed, Quant::TRN, Overflow::WRAP, 0};
-  return q;
-}
+using QNode = TreeQNode;
+using QTree = TreeQTree;
+using QModel = TreeQuantized;
 
 struct Setup {
   ir::ValueId x, y;
@@ -179,20 +49,13 @@ Setup setup_of(const KernelContext& ctx) {
   s.y = ctx.out(0);
   s.x_t = ctx.type(s.x);
   s.out_t = ctx.type(s.y);
-  auto it = node.config.types.find("threshold");
-  s.thr_t = it == node.config.types.end() ? s.x_t : it->second;
-  it = node.config.types.find("score");
-  s.score_t = it == node.config.types.end() ? s.out_t : it->second;
-  if (s.thr_t.is_signed != s.x_t.is_signed)
-    ctx.error(fmt::format("threshold type {} must have the signedness of the input type {}", s.thr_t.str(), s.x_t.str()));
+  TreeTypes ty = tree_types(node, s.x_t, s.out_t);
+  s.thr_t = ty.thr_t;
+  s.score_t = ty.score_t;
   if (ir::num_elements(ctx.shape(s.x)) != s.d->n_features)
     ctx.error(fmt::format("input has shape {}, the trees use {} features", ir::shape_str(ctx.shape(s.x)), s.d->n_features));
   if (ir::num_elements(ctx.shape(s.y)) != s.d->n_outputs)
     ctx.error(fmt::format("output has shape {}, the trees give {} scores", ir::shape_str(ctx.shape(s.y)), s.d->n_outputs));
-  if (s.d->base_score.size() != static_cast<size_t>(s.d->n_outputs))
-    ctx.error(fmt::format("{} base scores for {} outputs", s.d->base_score.size(), s.d->n_outputs));
-  for (const ir::Tree& t : s.d->trees)
-    if (t.class_id < 0 || t.class_id >= s.d->n_outputs) ctx.error(fmt::format("tree class {} out of range", t.class_id));
   return s;
 }
 
@@ -333,7 +196,8 @@ class TreeGeneral final : public KernelBase {
 
 std::unique_ptr<Kernel> make_tree_kernel(const KernelContext& ctx) {
   Setup s = setup_of(ctx);
-  QModel q = quantize_model(ctx, *s.d, s.x_t, s.thr_t, s.score_t);
+  QModel q = quantize_trees(*s.d, TreeTypes{s.x_t, s.thr_t, s.score_t, s.out_t},
+                            [&ctx](const std::string& msg) { ctx.error(msg); });
   bool fast = !ctx.force_general && is_fast_type(s.x_t) && is_fast_type(s.out_t) && s.score_t.width <= 64 &&
               q.acc_t.width <= 63 && std::abs(int64_t{q.acc_t.frac_bits()} - s.out_t.frac_bits()) < 120;
   if (fast) return std::make_unique<TreeFast>(ctx, s, q);

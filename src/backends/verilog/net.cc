@@ -42,8 +42,8 @@ bool supported(Op op) {
     case Op::Reshape:
     case Op::Transpose:
     case Op::Pad:
-    case Op::Identity: return true;
-    case Op::TreeEnsemble:
+    case Op::Identity:
+    case Op::TreeEnsemble: return true;
     case Op::Gemm:
     case Op::MatMul:
     case Op::BatchNormInference:
@@ -237,7 +237,7 @@ void NetEmitter::emit(const ir::Node& n) {
     case Op::AvgPool:
     case Op::GlobalMaxPool:
     case Op::GlobalAvgPool: pool(n, info); break;
-    case Op::TreeEnsemble:
+    case Op::TreeEnsemble: tree(n, info); break;
     case Op::Gemm:
     case Op::MatMul:
     case Op::BatchNormInference:

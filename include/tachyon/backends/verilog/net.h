@@ -75,6 +75,7 @@ class NetEmitter {
   void table_activation(const ir::Node& n, LayerInfo& info);
   void softmax(const ir::Node& n, LayerInfo& info);
   void pool(const ir::Node& n, LayerInfo& info);
+  void tree(const ir::Node& n, LayerInfo& info);  // net_tree.cc
 
   const ir::Graph& g_;
   Dfg& d_;
