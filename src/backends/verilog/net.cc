@@ -249,6 +249,29 @@ void NetEmitter::emit(const ir::Node& n) {
   layers_.push_back(std::move(info));
 }
 
+DotLayer NetEmitter::dot_layer(const ir::Node& n, const char* op, int64_t n_out, std::vector<BigInt>& wc,
+                               std::vector<BigInt>& bias) {
+  auto acc_it = n.config.types.find("accum");
+  if (acc_it == n.config.types.end()) fail("node '{}' ({}): internal type 'accum' is not set", n.name, op);
+  DotLayer L;
+  L.name = nm(n);
+  L.accum = acc_it->second;
+  L.result = type(n.outputs.at(0));
+  L.wfrac = type(n.inputs[1]).frac_bits();
+  L.dsp = o_.dsp;
+  L.share = o_.share;
+  wc = codes(n.inputs[1]);
+  bias.assign(static_cast<size_t>(n_out), BigInt());
+  if (n.inputs.size() > 2 && n.inputs[2] != ir::kNone) {
+    const FixedType& bt = type(n.inputs[2]);
+    const ir::Tensor& b = g_.constant(n.inputs[2]);
+    if (b.size() != n_out) fail("node '{}' ({}): bias has {} values, expected {}", n.name, op, b.size(), n_out);
+    for (int64_t j = 0; j < n_out; ++j)
+      bias[static_cast<size_t>(j)] = Fixed::from_double(b.data[static_cast<size_t>(j)], bt).cast(L.accum).raw();
+  }
+  return L;
+}
+
 void NetEmitter::dense(const ir::Node& n, LayerInfo& info) {
   const Sigs& x = in(n, 0);
   if (n.inputs.size() < 2 || !g_.value(n.inputs[1]).is_constant()) fail("node '{}' (Dense): the weight must be a constant", n.name);
@@ -257,24 +280,8 @@ void NetEmitter::dense(const ir::Node& n, LayerInfo& info) {
   int64_t n_in = w.shape[0], n_out = w.shape[1];
   if (n_in < 1 || static_cast<int64_t>(x.size()) % n_in != 0)
     fail("node '{}' (Dense): input of {} elements does not match {} inputs", n.name, x.size(), n_in);
-  auto acc_it = n.config.types.find("accum");
-  if (acc_it == n.config.types.end()) fail("node '{}' (Dense): internal type 'accum' is not set", n.name);
-  DotLayer L;
-  L.name = nm(n);
-  L.accum = acc_it->second;
-  L.result = type(n.outputs.at(0));
-  L.wfrac = type(n.inputs[1]).frac_bits();
-  L.dsp = o_.dsp;
-  L.share = o_.share;
-  std::vector<BigInt> wc = codes(n.inputs[1]);
-  std::vector<BigInt> bias(static_cast<size_t>(n_out));
-  if (n.inputs.size() > 2 && n.inputs[2] != ir::kNone) {
-    const FixedType& bt = type(n.inputs[2]);
-    const ir::Tensor& b = g_.constant(n.inputs[2]);
-    if (b.size() != n_out) fail("node '{}' (Dense): bias has {} values, expected {}", n.name, b.size(), n_out);
-    for (int64_t j = 0; j < n_out; ++j)
-      bias[static_cast<size_t>(j)] = Fixed::from_double(b.data[static_cast<size_t>(j)], bt).cast(L.accum).raw();
-  }
+  std::vector<BigInt> wc, bias;
+  DotLayer L = dot_layer(n, "Dense", n_out, wc, bias);
   int64_t rows = static_cast<int64_t>(x.size()) / n_in;
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < n_out; ++j) {
@@ -317,23 +324,8 @@ void NetEmitter::conv(const ir::Node& n, LayerInfo& info) {
   int64_t OH = (H + PT + PB - ((KH - 1) * DH + 1)) / SH + 1, OW = (W + PL + PR - ((KW - 1) * DW + 1)) / SW + 1;
   if (OH < 1 || OW < 1 || ir::num_elements(g_.value(n.outputs.at(0)).shape) != OH * OW * F)
     fail("node '{}' (Conv): output shape {} does not match {}x{}x{}", n.name, ir::shape_str(g_.value(n.outputs.at(0)).shape), OH, OW, F);
-  auto acc_it = n.config.types.find("accum");
-  if (acc_it == n.config.types.end()) fail("node '{}' (Conv): internal type 'accum' is not set", n.name);
-  DotLayer L;
-  L.name = nm(n);
-  L.accum = acc_it->second;
-  L.result = type(n.outputs.at(0));
-  L.wfrac = type(n.inputs[1]).frac_bits();
-  L.dsp = o_.dsp;
-  L.share = o_.share;
-  std::vector<BigInt> wc = codes(n.inputs[1]);
-  std::vector<BigInt> bias(static_cast<size_t>(F));
-  if (n.inputs.size() > 2 && n.inputs[2] != ir::kNone) {
-    const FixedType& bt = type(n.inputs[2]);
-    const ir::Tensor& b = g_.constant(n.inputs[2]);
-    if (b.size() != F) fail("node '{}' (Conv): bias has {} values, expected {}", n.name, b.size(), F);
-    for (int64_t j = 0; j < F; ++j) bias[static_cast<size_t>(j)] = Fixed::from_double(b.data[static_cast<size_t>(j)], bt).cast(L.accum).raw();
-  }
+  std::vector<BigInt> wc, bias;
+  DotLayer L = dot_layer(n, "Conv", F, wc, bias);
   for (int64_t oh = 0; oh < OH; ++oh)
     for (int64_t ow = 0; ow < OW; ++ow)
       for (int64_t f = 0; f < F; ++f) {

@@ -76,6 +76,9 @@ class NetEmitter {
   void softmax(const ir::Node& n, LayerInfo& info);
   void pool(const ir::Node& n, LayerInfo& info);
   void tree(const ir::Node& n, LayerInfo& info);  // net_tree.cc
+  // Dense / Conv: the dot-product layer (accumulator, result, weight fraction bits), the
+  // weight codes and the biases converted to the accumulator type (n_out of them).
+  DotLayer dot_layer(const ir::Node& n, const char* op, int64_t n_out, std::vector<BigInt>& wc, std::vector<BigInt>& bias);
 
   const ir::Graph& g_;
   Dfg& d_;
