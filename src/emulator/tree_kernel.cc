@@ -19,6 +19,7 @@
 // model's default directions for missing values are not used (the firmware has no NaN).
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include "kernel_util.h"
 #include "tachyon/emulator/kernel_api.h"
@@ -59,36 +60,53 @@ Setup setup_of(const KernelContext& ctx) {
   return s;
 }
 
-// Fast kernel: every code in int64_t.
+// Fast kernel: every code in int64_t. Branch-free traversal: the two children of a node are
+// adjacent (quantize_trees allocates them together), so a step is
+// i = left + (x[feature] > k); a leaf points to itself with k = INT64_MAX (every code is
+// below it), so running a tree for more steps than its depth leaves it on its leaf. Trees
+// are walked kLanes at a time for their largest depth, which lets the CPU overlap the
+// independent chains of loads.
 class TreeFast final : public KernelBase {
  public:
+  static constexpr size_t kLanes = 4;
   struct Node {
-    int32_t feature;  // -1: leaf
-    int32_t left;     // child indices are relative to the tree's first node
-    int32_t right;
-    int32_t pad = 0;
-    int64_t k;        // internal: threshold code; leaf: leaf value's score_t code
+    int32_t feature;  // leaf: 0 (any valid feature)
+    int32_t left;     // absolute index of the left child (right = left + 1); leaf: itself
+    int64_t k;        // internal: threshold code; leaf: INT64_MAX
   };
 
   TreeFast(const KernelContext& ctx, const Setup& s, const QModel& q)
       : KernelBase(ctx), x_(s.x), y_(s.y), n_out_(s.d->n_outputs), result_(q.acc_t.frac_bits(), s.out_t) {
     DoubleCastPlan leaf_plan(s.score_t);
     int64_t leaf_n = 0, leaf_ovf = 0;
+    std::vector<int32_t> depth;
     for (const QTree& t : q.trees) {
-      start_.push_back(static_cast<int32_t>(nodes_.size()));
+      const auto base = static_cast<int32_t>(nodes_.size());
+      root_.push_back(base);
       cls_.push_back(t.class_id);
-      for (const QNode& n : t.nodes) {
-        Node f{n.feature, n.left, n.right, 0, 0};
+      int32_t dmax = 0;
+      for (size_t j = 0; j < t.nodes.size(); ++j) {
+        const QNode& n = t.nodes[j];
+        const auto self = base + static_cast<int32_t>(j);
         if (n.feature >= 0) {
-          f.k = n.k.low_i64();  // fits: kmin - 1 < k < kmax after folding
+          if (n.right != n.left + 1) ctx.error("internal error: tree children are not adjacent");
+          nodes_.push_back({n.feature, base + n.left, n.k.low_i64()});  // fits: kmin - 1 < k < kmax
+          leaf_.push_back(0);
         } else {
           bool o = false;
-          f.k = leaf_plan.apply(n.leaf, &o);
+          nodes_.push_back({0, self, INT64_MAX});
+          leaf_.push_back(leaf_plan.apply(n.leaf, &o));
           ++leaf_n;
           leaf_ovf += o;
+          dmax = std::max(dmax, n.depth);
         }
-        nodes_.push_back(f);
       }
+      depth.push_back(dmax);
+    }
+    for (size_t t = 0; t < root_.size(); t += kLanes) {
+      int32_t d = 0;
+      for (size_t j = t; j < std::min(root_.size(), t + kLanes); ++j) d = std::max(d, depth[j]);
+      steps_.push_back(d);
     }
     note_build("threshold", s.thr_t, q.thresholds, 0);
     if (q.inexact) note_build("threshold (inexact)", s.thr_t, q.inexact, q.inexact);
@@ -102,12 +120,27 @@ class TreeFast final : public KernelBase {
     const int64_t* x = ws.fast(x_);
     int64_t* acc = ws.scratch();
     for (int32_t c = 0; c < n_out_; ++c) acc[c] = base_[static_cast<size_t>(c)];
-    const Node* nodes = nodes_.data();
-    for (size_t t = 0; t < start_.size(); ++t) {
-      const Node* tree = nodes + start_[t];
-      int32_t i = 0;
-      while (tree[i].feature >= 0) i = x[tree[i].feature] <= tree[i].k ? tree[i].left : tree[i].right;
-      acc[cls_[t]] += tree[i].k;  // exact: acc_t cannot overflow and fits in 63 bits
+    const Node* nd = nodes_.data();
+    const size_t n_trees = root_.size();
+    const size_t full = n_trees - n_trees % kLanes;
+    // acc_t cannot overflow and fits in 63 bits: the sums are exact in any order.
+    for (size_t t = 0; t < full; t += kLanes) {
+      int32_t i0 = root_[t], i1 = root_[t + 1], i2 = root_[t + 2], i3 = root_[t + 3];
+      for (int32_t d = steps_[t / kLanes]; d > 0; --d) {
+        i0 = nd[i0].left + (x[nd[i0].feature] > nd[i0].k);
+        i1 = nd[i1].left + (x[nd[i1].feature] > nd[i1].k);
+        i2 = nd[i2].left + (x[nd[i2].feature] > nd[i2].k);
+        i3 = nd[i3].left + (x[nd[i3].feature] > nd[i3].k);
+      }
+      acc[cls_[t]] += leaf_[static_cast<size_t>(i0)];
+      acc[cls_[t + 1]] += leaf_[static_cast<size_t>(i1)];
+      acc[cls_[t + 2]] += leaf_[static_cast<size_t>(i2)];
+      acc[cls_[t + 3]] += leaf_[static_cast<size_t>(i3)];
+    }
+    for (size_t t = full; t < n_trees; ++t) {
+      int32_t i = root_[t];
+      for (int32_t d = steps_[t / kLanes]; d > 0; --d) i = nd[i].left + (x[nd[i].feature] > nd[i].k);
+      acc[cls_[t]] += leaf_[static_cast<size_t>(i)];
     }
     int64_t* y = ws.fast(y_);
     Counts* c = detail::at(counts, point_);
@@ -121,7 +154,8 @@ class TreeFast final : public KernelBase {
   int32_t n_out_;
   CastPlan result_;
   std::vector<Node> nodes_;
-  std::vector<int32_t> start_, cls_;
+  std::vector<int64_t> leaf_;                 // per node: leaf value's score_t code (0: internal)
+  std::vector<int32_t> root_, cls_, steps_;   // per tree; steps_ per group of kLanes trees
   std::vector<int64_t> base_;
   int point_ = 0;
 };
