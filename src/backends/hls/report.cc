@@ -1,6 +1,7 @@
 // `tachyon build` / `tachyon report` for HLS projects: runs the vendor tool when it is on
-// PATH and reads its synthesis report (csynth.xml).
+// PATH and reads its synthesis report (csynth.xml, with pugixml).
 #include <fmt/format.h>
+#include <pugixml.hpp>
 
 #include <filesystem>
 #include <sstream>
@@ -15,19 +16,6 @@ namespace tachyon::backends::hls {
 
 namespace {
 
-// The text between <tag> and </tag> in `xml` (first occurrence), or nullopt.
-std::optional<std::string> element(std::string_view xml, const std::string& tag) {
-  const std::string open = "<" + tag + ">", close = "</" + tag + ">";
-  size_t b = xml.find(open);
-  if (b == std::string_view::npos) return std::nullopt;
-  b += open.size();
-  size_t e = xml.find(close, b);
-  if (e == std::string_view::npos) return std::nullopt;
-  std::string v(xml.substr(b, e - b));
-  size_t s = v.find_first_not_of(" \t\r\n"), t = v.find_last_not_of(" \t\r\n");
-  return s == std::string::npos ? std::string() : v.substr(s, t - s + 1);
-}
-
 // A number when the text is one (integers as integers), else the text ("undef", ...).
 nlohmann::json number_or_text(const std::string& s) {
   if (s.empty()) return s;
@@ -39,21 +27,29 @@ nlohmann::json number_or_text(const std::string& s) {
   return s;
 }
 
-void put(nlohmann::json& j, const std::string& key, std::string_view xml, const std::string& tag) {
-  if (auto v = element(xml, tag)) j[key] = number_or_text(*v);
+// The trimmed text of `parent`'s child element `tag`, or nullopt when there is none.
+std::optional<std::string> child_text(const pugi::xml_node& parent, const char* tag) {
+  pugi::xml_node n = parent.child(tag);
+  if (!n) return std::nullopt;
+  std::string v = n.child_value();
+  size_t s = v.find_first_not_of(" \t\r\n"), t = v.find_last_not_of(" \t\r\n");
+  return s == std::string::npos ? std::string() : v.substr(s, t - s + 1);
 }
 
-nlohmann::json resources(std::string_view section) {
+void put(nlohmann::json& j, const std::string& key, const pugi::xml_node& parent, const char* tag) {
+  if (auto v = child_text(parent, tag)) j[key] = number_or_text(*v);
+}
+
+nlohmann::json resources(const pugi::xml_node& section) {
   nlohmann::json r = nlohmann::json::object();
   put(r, "LUT", section, "LUT");
   put(r, "FF", section, "FF");
   put(r, "BRAM_18K", section, "BRAM_18K");
   put(r, "URAM", section, "URAM");
-  if (auto v = element(section, "DSP")) {
-    r["DSP"] = number_or_text(*v);
-  } else if (auto w = element(section, "DSP48E")) {
-    r["DSP"] = number_or_text(*w);
-  }
+  if (section.child("DSP"))
+    put(r, "DSP", section, "DSP");
+  else
+    put(r, "DSP", section, "DSP48E");  // Vivado HLS
   return r;
 }
 
@@ -91,28 +87,30 @@ std::string project_name_of(const std::string& dir) {
 }  // namespace
 
 nlohmann::json parse_csynth_xml(const std::string& xml, const std::string& source) {
-  if (xml.find("<profile") == std::string::npos || xml.find("<PerformanceEstimates>") == std::string::npos)
-    fail("{}: not a Vitis/Vivado HLS synthesis report (no <profile> with <PerformanceEstimates>)", source);
+  pugi::xml_document doc;
+  pugi::xml_parse_result ok = doc.load_buffer(xml.data(), xml.size());
+  if (!ok) fail("{}: not an XML file ({} at byte {})", source, ok.description(), ok.offset);
+  pugi::xml_node prof = doc.child("profile");
+  pugi::xml_node pe = prof.child("PerformanceEstimates");
+  if (!pe) fail("{}: not a Vitis/Vivado HLS synthesis report (no <profile> with <PerformanceEstimates>)", source);
   nlohmann::json j;
   j["source"] = source;
-  if (auto ua = element(xml, "UserAssignments")) {
-    put(j, "top", *ua, "TopModelName");
-    put(j, "part", *ua, "Part");
-    put(j, "clock_period_ns", *ua, "TargetClockPeriod");
+  if (pugi::xml_node ua = prof.child("UserAssignments")) {
+    put(j, "top", ua, "TopModelName");
+    put(j, "part", ua, "Part");
+    put(j, "clock_period_ns", ua, "TargetClockPeriod");
   }
-  if (auto v = element(xml, "ReportVersion")) put(j, "tool_version", *v, "Version");
-  if (auto pe = element(xml, "PerformanceEstimates")) {
-    if (auto t = element(*pe, "SummaryOfTimingAnalysis")) put(j, "estimated_clock_ns", *t, "EstimatedClockPeriod");
-    if (auto l = element(*pe, "SummaryOfOverallLatency")) {
-      put(j, "latency_min", *l, "Best-caseLatency");
-      put(j, "latency_max", *l, "Worst-caseLatency");
-      put(j, "interval_min", *l, "Interval-min");
-      put(j, "interval_max", *l, "Interval-max");
-    }
+  put(j, "tool_version", prof.child("ReportVersion"), "Version");
+  put(j, "estimated_clock_ns", pe.child("SummaryOfTimingAnalysis"), "EstimatedClockPeriod");
+  if (pugi::xml_node l = pe.child("SummaryOfOverallLatency")) {
+    put(j, "latency_min", l, "Best-caseLatency");
+    put(j, "latency_max", l, "Worst-caseLatency");
+    put(j, "interval_min", l, "Interval-min");
+    put(j, "interval_max", l, "Interval-max");
   }
-  if (auto ae = element(xml, "AreaEstimates")) {
-    if (auto r = element(*ae, "Resources")) j["resources"] = resources(*r);
-    if (auto a = element(*ae, "AvailableResources")) j["available"] = resources(*a);
+  if (pugi::xml_node ae = prof.child("AreaEstimates")) {
+    if (pugi::xml_node r = ae.child("Resources")) j["resources"] = resources(r);
+    if (pugi::xml_node av = ae.child("AvailableResources")) j["available"] = resources(av);
   }
   return j;
 }

@@ -169,4 +169,11 @@ TEST(HlsReport, VivadoDspNameAndUndefLatency) {
   EXPECT_EQ(r["resources"]["DSP"], 12);
   EXPECT_EQ(r["latency_max"], "undef");
   EXPECT_THROW(parse_csynth_xml("<html></html>", "x.xml"), Error);
+  // A report cut short (tool killed while writing it): an error naming the file, not a guess.
+  try {
+    parse_csynth_xml(std::string(kVitisXml).substr(0, 400), "cut.xml");
+    ADD_FAILURE() << "truncated report accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cut.xml: not an XML file"), std::string::npos) << e.what();
+  }
 }
