@@ -148,14 +148,20 @@ class Emitter {
         ExprP sign = bit_of(an, wa, wa - 1);
         ExprP lsb = bit_of(an, wa, p.shift);
         ExprP inc;
+        // One dropped bit: no bits below the half, so the terms with `rest` simplify.
+        const bool one = p.shift == 1;
         switch (t.quant) {
           case Quant::TRN: inc = lit(1, 0, false); break;
-          case Quant::TRN_ZERO: inc = binary(sign, BinOp::And, binary(half, BinOp::Or, rest)); break;
+          case Quant::TRN_ZERO: inc = binary(sign, BinOp::And, one ? half : binary(half, BinOp::Or, rest)); break;
           case Quant::RND: inc = half; break;
-          case Quant::RND_ZERO: inc = binary(half, BinOp::And, binary(rest, BinOp::Or, sign)); break;
-          case Quant::RND_MIN_INF: inc = binary(half, BinOp::And, rest); break;
-          case Quant::RND_INF: inc = binary(half, BinOp::And, binary(rest, BinOp::Or, unary(UnOp::Not, sign))); break;
-          case Quant::RND_CONV: inc = binary(half, BinOp::And, binary(rest, BinOp::Or, lsb)); break;
+          case Quant::RND_ZERO: inc = binary(half, BinOp::And, one ? sign : binary(rest, BinOp::Or, sign)); break;
+          case Quant::RND_MIN_INF: inc = one ? lit(1, 0, false) : binary(half, BinOp::And, rest); break;
+          case Quant::RND_INF: {
+            ExprP up = unary(UnOp::Not, sign);
+            inc = binary(half, BinOp::And, one ? up : binary(rest, BinOp::Or, up));
+            break;
+          }
+          case Quant::RND_CONV: inc = binary(half, BinOp::And, one ? lsb : binary(rest, BinOp::Or, lsb)); break;
         }
         m_.wire(n.name + "__inc", 1, false, inc);
         q = binary(q0, BinOp::Add, as_signed(concat({lit(1, 0, false), var(n.name + "__inc")})));

@@ -104,7 +104,8 @@ std::vector<std::string> build_sim(const fs::path& dir, const nlohmann::json& m,
   fs::path driver = fs::absolute(dir / (verilator ? m.value("harness_file", "sim_main.cpp") : m.value("testbench_file", "tb_" + top + ".v")));
   fs::path work = fs::absolute(dir / "sim" / (verilator ? "verilator" : "icarus"));
   fs::create_directories(work);
-  std::string stamp = fingerprint({read_file(design), read_file(driver), verilator ? "verilator-O1-fno-dfg" : "icarus"});
+  std::string stamp = fingerprint(
+      {read_file(design), read_file(driver), verilator ? "verilator-O1-fno-dfg-fno-const-bit-op-tree" : "icarus"});
   fs::path stamp_file = work / "stamp";
   fs::path exe = verilator ? work / "obj_dir" / "Vsim" : work / "sim.vvp";
   bool fresh = fs::exists(exe) && fs::exists(stamp_file) && read_file(stamp_file) == stamp;
@@ -114,11 +115,13 @@ std::vector<std::string> build_sim(const fs::path& dir, const nlohmann::json& m,
     fs::path log = work / "build.log";
     std::vector<std::string> argv;
     if (verilator) {
-      // -fno-dfg: the DFG optimizer of Verilator 5.006 (Debian 12) miscompiles sign extension
-      // in some of our rounding adders (q = $signed(x[hi:k]) + $signed({1'b0, round_bit})
-      // after a ReLU multiplexer gives -1 for +1); Icarus and Verilator without it agree with
-      // the emulator (regression test: DenseRtl.RoundingAccumulatorAfterRelu).
-      argv = {"verilator", "--cc", "--exe", "--build", "-j", "2", "-Wno-fatal", "-Wno-lint", "-Wno-style", "-fno-dfg",
+      // -fno-dfg -fno-const-bit-op-tree: two optimizers of Verilator 5.006 (Debian 12) with
+      // known wrong-result bugs miscompile our rounding adders (q = $signed(x[hi:k]) +
+      // $signed({1'b0, round_bit}) gave q - 1 for q + 1 after a ReLU multiplexer, and in
+      // softmax sums with AP_RND_INF); Icarus, our DFG evaluator and Verilator without them
+      // agree with the emulator (regression tests: DenseRtl.RoundingAccumulatorAfterRelu,
+      // E2eVerilog.VerilatorRoundingConfig).
+      argv = {"verilator", "--cc", "--exe", "--build", "-j", "2", "-Wno-fatal", "-Wno-lint", "-Wno-style", "-fno-dfg", "-fno-const-bit-op-tree",
               "--top-module", top, "-Mdir", (work / "obj_dir").string(), "-o", "Vsim", "-MAKEFLAGS", "OPT_FAST=-O1 OPT_SLOW=-O0",
               design.string(), driver.string()};
     } else {
