@@ -62,18 +62,10 @@ LayerName:
       result: $SCORE_T
 EOF
 
+. "$ROOT/bench/rtl_report.sh"
 for name in "${MODELS[@]}"; do
-  dir=$OUT/$name
-  echo "== $name"
-  "$T" convert "$OUT/$name.json" -c "$OUT/trees.yml" --backend verilog --clock-period 5 -o "$dir" --force
-  "$T" predict "$OUT/$name.json" -c "$OUT/trees.yml" -i "$OUT/x.npy" -o "$OUT/$name.emulator.npy" -q
-  "$T" simulate "$dir" -i "$OUT/x.npy" -o "$OUT/$name.rtl.npy"
-  "$T" compare "$OUT/$name.rtl.npy" "$OUT/$name.emulator.npy" --require-equal
-  start=$(date +%s)
-  "$T" report "$dir" --json "$OUT/$name.report.json"
-  echo "(Yosys: $(( $(date +%s) - start )) s)"
+  rtl_report "$T" "$OUT" "$name" "$OUT/$name.json" "$OUT/x.npy" "$OUT/trees.yml"
 done
-
 echo
 echo "== summary (clock 5 ns, Yosys synth_xilinx -family xcup; RTL bit-identical to the emulator on 1000 jets)"
 echo "   input $INPUT_T, score/result $SCORE_T"

@@ -22,19 +22,12 @@ M=$ROOT/tests/data/models
 PY=/usr/bin/python3
 [ -x "$T" ] || { echo "no tachyon executable at $T (build it first)" >&2; exit 1; }
 mkdir -p "$OUT"
+. "$ROOT/bench/rtl_report.sh"
 for spec in "${MODELS[@]}"; do
   model=${spec%+dsp}
   extra=()
   [ "$spec" != "$model" ] && extra=(--dsp)
-  dir=$OUT/$spec
-  echo "== $spec"
-  "$T" convert "$M/$model.onnx" --backend verilog --clock-period 5 "${extra[@]}" -o "$dir" --force
-  "$T" predict "$M/$model.onnx" -i "$M/$model.inputs.npy" -o "$OUT/$spec.emulator.npy" -q
-  "$T" simulate "$dir" -i "$M/$model.inputs.npy" -o "$OUT/$spec.rtl.npy"
-  "$T" compare "$OUT/$spec.rtl.npy" "$OUT/$spec.emulator.npy" --require-equal
-  start=$(date +%s)
-  "$T" report "$dir" --json "$OUT/$spec.report.json"
-  echo "(Yosys: $(( $(date +%s) - start )) s)"
+  rtl_report "$T" "$OUT" "$spec" "$M/$model.onnx" "$M/$model.inputs.npy" "" "${extra[@]}"
 done
 echo
 echo "== summary (clock 5 ns, Yosys synth_xilinx -family xcup; RTL bit-identical to the emulator on 1000 inputs)"

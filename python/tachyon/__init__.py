@@ -345,9 +345,16 @@ def _tree_source(model) -> Tuple[Tuple[str, str], Dict[str, Any]]:
 
 def _tree_model(source, hls_config, output_dir, backend, project_name, part, clock_period) -> HLSModel:
     model_file, info = source
-    m = HLSModel("", None, hls_config, output_dir, backend, project_name, part, clock_period,
-                 os.path.splitext(model_file[0])[0], model_file=model_file, tree_info=info)
-    return m
+    return HLSModel("", None, hls_config, output_dir, backend, project_name, part, clock_period,
+                    os.path.splitext(model_file[0])[0], model_file=model_file, tree_info=info)
+
+
+def _tree_config(source, granularity, default_precision, default_reuse_factor) -> Dict[str, Any]:
+    model_file, _ = source
+    with _model_path("", model_file) as path:
+        cfg = json.loads(_tachyon.config_template(path, None, os.path.splitext(model_file[0])[0], granularity))
+    _apply_defaults(cfg, default_precision, default_reuse_factor)
+    return cfg
 
 
 def config_from_sklearn(model, granularity: str = "model", default_precision: Optional[str] = None,
@@ -357,31 +364,21 @@ def config_from_sklearn(model, granularity: str = "model", default_precision: Op
     (``auto``: the input type, recommended), ``score`` (leaves and sums) and ``result``
     (the output). Set the input precision from the features' range, and score/result to
     e.g. ap_fixed<18,8,AP_RND_CONV,AP_SAT> (docs/trees.md, "Choosing precisions")."""
-    model_file, _ = _sklearn_source(model)
-    with _model_path("", model_file) as path:
-        cfg = json.loads(_tachyon.config_template(path, None, os.path.splitext(model_file[0])[0], granularity))
-    _apply_defaults(cfg, default_precision, default_reuse_factor)
-    return cfg
+    return _tree_config(_sklearn_source(model), granularity, default_precision, default_reuse_factor)
 
 
 def config_from_xgboost(booster_or_path, granularity: str = "model", default_precision: Optional[str] = None,
                         default_reuse_factor: Optional[int] = None) -> Dict[str, Any]:
     """Configuration template for an XGBoost Booster / XGBClassifier / XGBRegressor or a
     saved XGBoost .json file (same keys as config_from_sklearn)."""
-    model_file, _ = _xgboost_source(booster_or_path)
-    with _model_path("", model_file) as path:
-        cfg = json.loads(_tachyon.config_template(path, None, os.path.splitext(model_file[0])[0], granularity))
-    _apply_defaults(cfg, default_precision, default_reuse_factor)
-    return cfg
+    return _tree_config(_xgboost_source(booster_or_path), granularity, default_precision, default_reuse_factor)
 
 
 def config_from_trees(model, granularity: str = "model", default_precision: Optional[str] = None,
                       default_reuse_factor: Optional[int] = None) -> Dict[str, Any]:
     """config_from_sklearn or config_from_xgboost, chosen from the model's type (a path is
     read as XGBoost JSON; other tree files: config_from_onnx_model(path) reads every format)."""
-    if isinstance(model, (str, os.PathLike)) or type(model).__module__.startswith("xgboost"):
-        return config_from_xgboost(model, granularity, default_precision, default_reuse_factor)
-    return config_from_sklearn(model, granularity, default_precision, default_reuse_factor)
+    return _tree_config(_tree_source(model), granularity, default_precision, default_reuse_factor)
 
 
 def convert_from_sklearn(model, hls_config: Optional[Dict[str, Any]] = None, output_dir: str = "my-hls-test",

@@ -31,13 +31,9 @@ namespace {
 
 using detail::KernelBase;
 
-using QNode = TreeQNode;
-using QTree = TreeQTree;
-using QModel = TreeQuantized;
-
 struct Setup {
   ir::ValueId x, y;
-  FixedType x_t, thr_t, score_t, out_t;
+  TreeTypes t;
   std::shared_ptr<const ir::TreeEnsembleData> d;
 };
 
@@ -48,15 +44,7 @@ Setup setup_of(const KernelContext& ctx) {
   s.d = node.trees;
   s.x = ctx.in(0);
   s.y = ctx.out(0);
-  s.x_t = ctx.type(s.x);
-  s.out_t = ctx.type(s.y);
-  TreeTypes ty = tree_types(node, s.x_t, s.out_t);
-  s.thr_t = ty.thr_t;
-  s.score_t = ty.score_t;
-  if (ir::num_elements(ctx.shape(s.x)) != s.d->n_features)
-    ctx.error(fmt::format("input has shape {}, the trees use {} features", ir::shape_str(ctx.shape(s.x)), s.d->n_features));
-  if (ir::num_elements(ctx.shape(s.y)) != s.d->n_outputs)
-    ctx.error(fmt::format("output has shape {}, the trees give {} scores", ir::shape_str(ctx.shape(s.y)), s.d->n_outputs));
+  s.t = tree_types(node, ctx.type(s.x), ctx.type(s.y));
   return s;
 }
 
@@ -75,18 +63,18 @@ class TreeFast final : public KernelBase {
     int64_t k;        // internal: threshold code; leaf: INT64_MAX
   };
 
-  TreeFast(const KernelContext& ctx, const Setup& s, const QModel& q)
-      : KernelBase(ctx), x_(s.x), y_(s.y), n_out_(s.d->n_outputs), result_(q.acc_t.frac_bits(), s.out_t) {
-    DoubleCastPlan leaf_plan(s.score_t);
+  TreeFast(const KernelContext& ctx, const Setup& s, const TreeQuantized& q)
+      : KernelBase(ctx), x_(s.x), y_(s.y), n_out_(s.d->n_outputs), result_(q.acc_t.frac_bits(), s.t.out_t) {
+    DoubleCastPlan leaf_plan(s.t.score_t);
     int64_t leaf_n = 0, leaf_ovf = 0;
     std::vector<int32_t> depth;
-    for (const QTree& t : q.trees) {
+    for (const TreeQTree& t : q.trees) {
       const auto base = static_cast<int32_t>(nodes_.size());
       root_.push_back(base);
       cls_.push_back(t.class_id);
       int32_t dmax = 0;
       for (size_t j = 0; j < t.nodes.size(); ++j) {
-        const QNode& n = t.nodes[j];
+        const TreeQNode& n = t.nodes[j];
         const auto self = base + static_cast<int32_t>(j);
         if (n.feature >= 0) {
           if (n.right != n.left + 1) ctx.error("internal error: tree children are not adjacent");
@@ -108,12 +96,12 @@ class TreeFast final : public KernelBase {
       for (size_t j = t; j < std::min(root_.size(), t + kLanes); ++j) d = std::max(d, depth[j]);
       steps_.push_back(d);
     }
-    note_build("threshold", s.thr_t, q.thresholds, 0);
-    if (q.inexact) note_build("threshold (inexact)", s.thr_t, q.inexact, q.inexact);
-    note_build("leaf", s.score_t, leaf_n, leaf_ovf);
+    note_build("threshold", s.t.thr_t, q.thresholds, 0);
+    if (q.inexact) note_build("threshold (inexact)", s.t.thr_t, q.inexact, q.inexact);
+    note_build("leaf", s.t.score_t, leaf_n, leaf_ovf);
     std::vector<double> base(s.d->base_score.begin(), s.d->base_score.end());
-    base_ = quantize_raw(base, s.score_t, "base");
-    point_ = add_point("result", s.out_t);
+    base_ = quantize_raw(base, s.t.score_t, "base");
+    point_ = add_point("result", s.t.out_t);
   }
 
   void run(Workspace& ws, Counts* counts) const override {
@@ -163,16 +151,16 @@ class TreeFast final : public KernelBase {
 // General kernel: any width, on BigInt codes and Fixed values.
 class TreeGeneral final : public KernelBase {
  public:
-  TreeGeneral(const KernelContext& ctx, const Setup& s, QModel q)
-      : KernelBase(ctx), x_(s.x), y_(s.y), n_out_(s.d->n_outputs), out_t_(s.out_t), acc_t_(q.acc_t) {
+  TreeGeneral(const KernelContext& ctx, const Setup& s, TreeQuantized q)
+      : KernelBase(ctx), x_(s.x), y_(s.y), n_out_(s.d->n_outputs), out_t_(s.t.out_t), acc_t_(q.acc_t) {
     int64_t leaf_n = 0, leaf_ovf = 0;
-    for (QTree& t : q.trees) {
+    for (TreeQTree& t : q.trees) {
       Tree g;
       g.class_id = t.class_id;
-      for (QNode& n : t.nodes) {
+      for (TreeQNode& n : t.nodes) {
         if (n.feature < 0) {
           bool o = false;
-          g.leaf.push_back(Fixed::from_double(n.leaf, s.score_t, &o).cast(acc_t_));
+          g.leaf.push_back(Fixed::from_double(n.leaf, s.t.score_t, &o).cast(acc_t_));
           ++leaf_n;
           leaf_ovf += o;
         } else {
@@ -182,12 +170,12 @@ class TreeGeneral final : public KernelBase {
       g.nodes = std::move(t.nodes);
       trees_.push_back(std::move(g));
     }
-    note_build("threshold", s.thr_t, q.thresholds, 0);
-    if (q.inexact) note_build("threshold (inexact)", s.thr_t, q.inexact, q.inexact);
-    note_build("leaf", s.score_t, leaf_n, leaf_ovf);
+    note_build("threshold", s.t.thr_t, q.thresholds, 0);
+    if (q.inexact) note_build("threshold (inexact)", s.t.thr_t, q.inexact, q.inexact);
+    note_build("leaf", s.t.score_t, leaf_n, leaf_ovf);
     std::vector<double> base(s.d->base_score.begin(), s.d->base_score.end());
-    for (const Fixed& b : quantize_fixed(base, s.score_t, "base")) base_.push_back(b.cast(acc_t_));
-    point_ = add_point("result", s.out_t);
+    for (const Fixed& b : quantize_fixed(base, s.t.score_t, "base")) base_.push_back(b.cast(acc_t_));
+    point_ = add_point("result", s.t.out_t);
   }
 
   void run(Workspace& ws, Counts* counts) const override {
@@ -202,7 +190,7 @@ class TreeGeneral final : public KernelBase {
     for (const Tree& t : trees_) {
       int32_t i = 0;
       while (t.nodes[static_cast<size_t>(i)].feature >= 0) {
-        const QNode& n = t.nodes[static_cast<size_t>(i)];
+        const TreeQNode& n = t.nodes[static_cast<size_t>(i)];
         i = code(n.feature) <= n.k ? n.left : n.right;
       }
       acc[static_cast<size_t>(t.class_id)].add_assign(t.leaf[static_cast<size_t>(i)]);
@@ -214,7 +202,7 @@ class TreeGeneral final : public KernelBase {
 
  private:
   struct Tree {
-    std::vector<QNode> nodes;
+    std::vector<TreeQNode> nodes;
     std::vector<Fixed> leaf;  // per node (leaves only meaningful), already in acc_t
     int32_t class_id = 0;
   };
@@ -230,10 +218,10 @@ class TreeGeneral final : public KernelBase {
 
 std::unique_ptr<Kernel> make_tree_kernel(const KernelContext& ctx) {
   Setup s = setup_of(ctx);
-  QModel q = quantize_trees(*s.d, TreeTypes{s.x_t, s.thr_t, s.score_t, s.out_t},
-                            [&ctx](const std::string& msg) { ctx.error(msg); });
-  bool fast = !ctx.force_general && is_fast_type(s.x_t) && is_fast_type(s.out_t) && s.score_t.width <= 64 &&
-              q.acc_t.width <= 63 && std::abs(int64_t{q.acc_t.frac_bits()} - s.out_t.frac_bits()) < 120;
+  TreeQuantized q = quantize_trees(*s.d, s.t, ir::num_elements(ctx.shape(s.x)),
+                                   ir::num_elements(ctx.shape(s.y)), [&ctx](const std::string& msg) { ctx.error(msg); });
+  bool fast = !ctx.force_general && is_fast_type(s.t.x_t) && is_fast_type(s.t.out_t) && s.t.score_t.width <= 64 &&
+              q.acc_t.width <= 63 && std::abs(int64_t{q.acc_t.frac_bits()} - s.t.out_t.frac_bits()) < 120;
   if (fast) return std::make_unique<TreeFast>(ctx, s, q);
   return std::make_unique<TreeGeneral>(ctx, s, std::move(q));
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "tachyon/fixed/fixed.h"
 #include "tachyon/support/error.h"
 
 namespace tachyon::emulator {
@@ -28,11 +29,6 @@ BigInt scaled_code(double t, int f, bool ceil_minus_one) {
   return -((-v).shr(-s)) - BigInt(1);
 }
 
-BigInt code_min(const FixedType& t) { return t.is_signed ? -BigInt::pow2(t.width - 1) : BigInt(0); }
-BigInt code_max(const FixedType& t) {
-  return t.is_signed ? BigInt::pow2(t.width - 1) - BigInt(1) : BigInt::pow2(t.width) - BigInt(1);
-}
-
 enum class Fold { None, Left, Right };
 
 [[noreturn]] void raise(const TreeErrorFn& error, const std::string& msg) {
@@ -53,8 +49,11 @@ TreeTypes tree_types(const ir::Node& n, const FixedType& x_t, const FixedType& o
   return t;
 }
 
-TreeQuantized quantize_trees(const ir::TreeEnsembleData& d, const TreeTypes& ty, const TreeErrorFn& error) {
+TreeQuantized quantize_trees(const ir::TreeEnsembleData& d, const TreeTypes& ty, int64_t n_in, int64_t n_out,
+                             const TreeErrorFn& error) {
   const FixedType &x_t = ty.x_t, &thr_t = ty.thr_t, &score_t = ty.score_t;
+  if (n_in != d.n_features) raise(error, fmt::format("input has {} values, the trees use {} features", n_in, d.n_features));
+  if (n_out != d.n_outputs) raise(error, fmt::format("output has {} values, the trees give {} scores", n_out, d.n_outputs));
   if (thr_t.is_signed != x_t.is_signed)
     raise(error, fmt::format("threshold type {} must have the signedness of the input type {}", thr_t.str(), x_t.str()));
   if (d.n_outputs < 1) raise(error, fmt::format("{} outputs (at least 1 expected)", d.n_outputs));

@@ -22,9 +22,6 @@ bool is_signed_min(const BigInt& q, const FixedType& t) {
   return q.is_negative() && q.bit_length() == t.width - 1 && q.low_bits_zero(t.width - 1);
 }
 
-BigInt kmax_of(const FixedType& t) { return BigInt::pow2(t.is_signed ? t.width - 1 : t.width) - BigInt(1); }
-BigInt kmin_of(const FixedType& t) { return t.is_signed ? -BigInt::pow2(t.width - 1) : BigInt(0); }
-
 // AP_WRAP with N >= 1 saturation bits, on overflow (README note 2): wrap to W bits, then
 // signed: MSB := sign of q, the next N-1 bits := NOT sign; unsigned: top N bits := 1.
 BigInt wrap_with_sat_bits(const BigInt& q, const FixedType& t) {
@@ -47,7 +44,7 @@ BigInt overflow_step(BigInt q, const FixedType& t, bool* overflow) {
   if (in_range(q, t)) {
     // AP_SAT_SYM never produces the most negative code of a signed type (note 2).
     if (mode == Overflow::SAT_SYM && t.is_signed && is_signed_min(q, t)) {
-      BigInt r = -kmax_of(t);
+      BigInt r = -code_max(t);
       if (r != q && overflow) *overflow = true;
       return r;
     }
@@ -60,12 +57,12 @@ BigInt overflow_step(BigInt q, const FixedType& t, bool* overflow) {
       if (t.sat_bits > 0) return wrap_with_sat_bits(q, t);
       return t.is_signed ? q.wrap_signed(t.width) : q.wrap_unsigned(t.width);
     case Overflow::SAT:
-      return neg ? kmin_of(t) : kmax_of(t);
+      return neg ? code_min(t) : code_max(t);
     case Overflow::SAT_ZERO:
       return BigInt(0);
     case Overflow::SAT_SYM:
-      if (!t.is_signed) return neg ? BigInt(0) : kmax_of(t);
-      return neg ? -kmax_of(t) : kmax_of(t);
+      if (!t.is_signed) return neg ? BigInt(0) : code_max(t);
+      return neg ? -code_max(t) : code_max(t);
   }
   return q;
 }
@@ -97,6 +94,9 @@ inline void check_type(const FixedType& t) {
 }
 
 }  // namespace
+
+BigInt code_min(const FixedType& t) { return t.is_signed ? -BigInt::pow2(t.width - 1) : BigInt(0); }
+BigInt code_max(const FixedType& t) { return BigInt::pow2(t.is_signed ? t.width - 1 : t.width) - BigInt(1); }
 
 BigInt convert_exact(const BigInt& num, int64_t frac, const FixedType& t, bool* overflow) {
   check_type(t);

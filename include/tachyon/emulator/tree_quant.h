@@ -68,8 +68,10 @@ TreeTypes tree_types(const ir::Node& n, const FixedType& x_t, const FixedType& o
 // Receives an error message and throws (e.g. with the caller's file / node prefix).
 using TreeErrorFn = std::function<void(const std::string&)>;
 
-// Checks the ensemble (threshold signedness, base scores, class ids, node indices, cycles,
-// shared nodes) and quantizes / folds every tree. Errors go through `error`.
-TreeQuantized quantize_trees(const ir::TreeEnsembleData& d, const TreeTypes& t, const TreeErrorFn& error);
+// Checks the ensemble against its input / output element counts (n_in, n_out) and itself
+// (threshold signedness, base scores, class ids, node indices, cycles, shared nodes), then
+// quantizes / folds every tree. Errors go through `error`.
+TreeQuantized quantize_trees(const ir::TreeEnsembleData& d, const TreeTypes& t, int64_t n_in, int64_t n_out,
+                             const TreeErrorFn& error);
 
 }  // namespace tachyon::emulator

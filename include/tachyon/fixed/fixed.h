@@ -17,6 +17,10 @@
 
 namespace tachyon {
 
+// Range of t's raw codes k (value k * 2^(I-W)): -2^(W-1) .. 2^(W-1)-1 signed, 0 .. 2^W-1 unsigned.
+BigInt code_min(const FixedType& t);
+BigInt code_max(const FixedType& t);
+
 class Fixed {
  public:
   explicit Fixed(const FixedType& t);  // zero

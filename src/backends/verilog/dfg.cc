@@ -15,9 +15,6 @@ int signed_width(const BigInt& lo, const BigInt& hi) {
   return static_cast<int>(std::max<int64_t>(w, 1));
 }
 
-BigInt type_kmin(const FixedType& t) { return t.is_signed ? -BigInt::pow2(t.width - 1) : BigInt(0); }
-BigInt type_kmax(const FixedType& t) { return BigInt::pow2(t.is_signed ? t.width - 1 : t.width) - BigInt(1); }
-
 BigInt quantize_code(const BigInt& code, int shift, Quant q) {
   if (shift <= 0) return code.shl(-shift);
   BigInt f = code.shr(shift);
@@ -44,7 +41,7 @@ namespace {
 void cast_range(const BigInt& lo, const BigInt& hi, int frac, const FixedType& t, BigInt* rlo, BigInt* rhi) {
   int shift = frac - t.frac_bits();
   BigInt qlo = quantize_code(lo, shift, t.quant), qhi = quantize_code(hi, shift, t.quant);
-  BigInt kmin = type_kmin(t), kmax = type_kmax(t);
+  BigInt kmin = code_min(t), kmax = code_max(t);
   if (qlo >= kmin && qhi <= kmax) {
     *rlo = qlo;
     *rhi = qhi;
@@ -165,8 +162,8 @@ DNode Dfg::input(const std::string& name, int bit_offset, const FixedType& t) {
   n.kind = DKind::Input;
   n.input_offset = bit_offset;
   n.to = t;
-  n.lo = type_kmin(t);
-  n.hi = type_kmax(t);
+  n.lo = code_min(t);
+  n.hi = code_max(t);
   return push(std::move(n), name);
 }
 
@@ -233,14 +230,14 @@ DNode Dfg::shr(DNode a, int k, const std::string& name) {
 DNode Dfg::wrap(DNode a, int w, bool is_signed, const std::string& name) {
   const DfgNode& x = node(a);
   FixedType t = int_type(w, is_signed);
-  if (x.lo >= type_kmin(t) && x.hi <= type_kmax(t)) return a;  // already in range: identity
+  if (x.lo >= code_min(t) && x.hi <= code_max(t)) return a;  // already in range: identity
   DfgNode n;
   n.kind = DKind::Wrap;
   n.args = {a};
   n.k = w;
   n.wrap_signed = is_signed;
-  n.lo = type_kmin(t);
-  n.hi = type_kmax(t);
+  n.lo = code_min(t);
+  n.hi = code_max(t);
   return push(std::move(n), name);
 }
 
@@ -254,8 +251,8 @@ DNode Dfg::cast(DNode a, int frac, const FixedType& to, const std::string& name)
   n.to = to;
   cast_range(x.lo, x.hi, frac, to, &n.lo, &n.hi);
   // A cast that provably changes nothing (same grid, in range, no SAT_SYM minimum) is a no-op.
-  if (frac == to.frac_bits() && x.lo >= type_kmin(to) && x.hi <= type_kmax(to) &&
-      !(to.overflow == Overflow::SAT_SYM && to.is_signed && to.width > 1 && x.lo <= type_kmin(to)))
+  if (frac == to.frac_bits() && x.lo >= code_min(to) && x.hi <= code_max(to) &&
+      !(to.overflow == Overflow::SAT_SYM && to.is_signed && to.width > 1 && x.lo <= code_min(to)))
     return a;
   return push(std::move(n), name);
 }

@@ -153,7 +153,7 @@ std::vector<DNode> emit_dot_layer(Dfg& g, const DotLayer& L, DotStats* stats) {
   // 2. One output at a time.
   const FixedType& A = L.accum;
   const int Fa = A.frac_bits();
-  BigInt kmin = type_kmin(A), kmax = type_kmax(A);
+  BigInt kmin = code_min(A), kmax = code_max(A);
   if (A.overflow == Overflow::SAT_SYM && A.is_signed && A.width > 1) kmin += BigInt(1);
   bool modular = A.overflow == Overflow::WRAP && A.sat_bits == 0;
   // accum_t(x * w) as a node, built once per distinct product (outputs share it).

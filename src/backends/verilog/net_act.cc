@@ -33,7 +33,7 @@ int log2_exact(int64_t n) {
 
 FSig NetEmitter::accumulate(const std::vector<FSig>& xs, const FixedType& A, const std::string& name, LayerInfo& info) {
   const int Fa = A.frac_bits();
-  BigInt kmin = type_kmin(A), kmax = type_kmax(A);
+  BigInt kmin = code_min(A), kmax = code_max(A);
   if (A.overflow == Overflow::SAT_SYM && A.is_signed && A.width > 1) kmin += BigInt(1);
   bool fine = true;  // every term on accum's grid
   int F = std::numeric_limits<int>::min();

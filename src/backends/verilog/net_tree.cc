@@ -34,14 +34,10 @@ void NetEmitter::tree(const ir::Node& n, LayerInfo& info) {
   ir::ValueId yv = n.outputs[0];
   const FixedType& x_t = type(n.inputs[0]);
   const FixedType& out_t = type(yv);
-  if (static_cast<int64_t>(x.size()) != d.n_features)
-    fail("node '{}' (TreeEnsemble): input has {} values, the trees use {} features", n.name, x.size(), d.n_features);
-  if (ir::num_elements(g_.value(yv).shape) != d.n_outputs)
-    fail("node '{}' (TreeEnsemble): output has shape {}, the trees give {} scores", n.name, ir::shape_str(g_.value(yv).shape),
-         d.n_outputs);
   const emulator::TreeTypes ty = emulator::tree_types(n, x_t, out_t);
   emulator::TreeQuantized q =
-      emulator::quantize_trees(d, ty, [&n](const std::string& msg) { fail("node '{}' (TreeEnsemble): {}", n.name, msg); });
+      emulator::quantize_trees(d, ty, static_cast<int64_t>(x.size()), ir::num_elements(g_.value(yv).shape),
+                               [&n](const std::string& msg) { fail("node '{}' (TreeEnsemble): {}", n.name, msg); });
 
   const std::string p = nm(n);
   const int fx = x_t.frac_bits(), fs = ty.score_t.frac_bits();

@@ -171,7 +171,7 @@ class Emitter {
     }
     std::string qn = n.name + "__q";
     m_.wire(qn, qw, true, q);
-    BigInt kmin = type_kmin(t), kmax = type_kmax(t);
+    BigInt kmin = code_min(t), kmax = code_max(t);
     ExprP result;
     if (!p.may_overflow) {
       result = var(qn);

@@ -15,7 +15,7 @@ CastPlan plan_cast(const Dfg& g, const DfgNode& n) {
   p.rounds = p.shift > 0 && t.quant != Quant::TRN && a.lo != a.hi;
   p.qlo = quantize_code(a.lo, p.shift, t.quant);
   p.qhi = quantize_code(a.hi, p.shift, t.quant);
-  BigInt kmin = type_kmin(t), kmax = type_kmax(t);
+  BigInt kmin = code_min(t), kmax = code_max(t);
   p.may_overflow = p.qlo < kmin || p.qhi > kmax;
   p.sym_min = t.overflow == Overflow::SAT_SYM && t.is_signed && t.width > 1 && p.qlo <= kmin;
   return p;

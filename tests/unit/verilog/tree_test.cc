@@ -118,7 +118,7 @@ NdArray tree_inputs(const ir::TreeEnsembleData& d, const FixedType& x_t, int64_t
 }
 
 struct Case {
-  const char* name;
+  std::string name;
   uint32_t seed;
   EnsembleSpec spec;
   const char *x_t, *thr_t, *score_t, *out_t;  // thr_t may be null (= x_t)
@@ -134,7 +134,8 @@ void run_case(const Case& c, const TempDir& tmp) {
   if (c.thr_t) thr_t = T(c.thr_t);
   ir::TreeEnsembleData d = random_ensemble(c.spec, x_t, rng);
   // The ensemble exercises folding (and inexact thresholds when asked).
-  emulator::TreeQuantized q = emulator::quantize_trees(d, {x_t, thr_t.value_or(x_t), score_t, out_t}, nullptr);
+  emulator::TreeQuantized q = emulator::quantize_trees(d, {x_t, thr_t.value_or(x_t), score_t, out_t}, d.n_features,
+                                                       d.n_outputs, nullptr);
   if (c.expect_fold) {
     EXPECT_GT(q.folded, 0);
   }
@@ -155,8 +156,7 @@ TEST(VerilogTrees, BinaryLessEqual) {
   for (uint32_t seed : {1u, 2u}) {
     Case c{"bin", seed, {}, "ap_fixed<10,4>", nullptr, "ap_fixed<12,4>", "ap_fixed<12,4>", false, true};
     c.spec.trees_per_class = 12;
-    std::string name = "bin" + std::to_string(seed);
-    c.name = name.c_str();
+    c.name = "bin" + std::to_string(seed);
     run_case(c, tmp);
   }
 }
@@ -182,8 +182,7 @@ TEST(VerilogTrees, ThreeClassesSaturatingOutput) {
     c.spec.trees_per_class = 6;
     c.spec.leaf_scale = 6.0;
     c.spec.compare = seed % 2 ? ir::TreeCompare::Less : ir::TreeCompare::LessEqual;
-    std::string name = "c3_" + std::to_string(seed);
-    c.name = name.c_str();
+    c.name = "c3_" + std::to_string(seed);
     run_case(c, tmp);
   }
 }

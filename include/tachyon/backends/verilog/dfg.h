@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "tachyon/fixed/bigint.h"
+#include "tachyon/fixed/fixed.h"
 #include "tachyon/fixed/fixed_type.h"
 
 namespace tachyon::backends::verilog {
@@ -60,9 +61,6 @@ struct DfgNode {
 
 // The signed width holding every value of [lo, hi] (at least 1).
 int signed_width(const BigInt& lo, const BigInt& hi);
-// Code range of a fixed-point type.
-BigInt type_kmin(const FixedType& t);
-BigInt type_kmax(const FixedType& t);
 // The Q step alone on a code with `shift` extra fraction bits (shift <= 0: exact shift).
 BigInt quantize_code(const BigInt& code, int shift, Quant q);
 
