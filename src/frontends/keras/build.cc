@@ -25,6 +25,9 @@ struct Val {
   ir::Shape shape;
 };
 
+// Suffix for activation(): the activation is the layer itself (Activation, QActivation).
+const std::string kOwnLayer = "\x01own";
+
 // Thrown to abandon the current layer after its diagnostic was recorded.
 struct LayerFailed {};
 
@@ -113,7 +116,9 @@ class Builder {
     ir::ValueId v = g_.add_value(g_.unique_value_name(b), shape);
     ir::NodeId n = g_.add_node(op, g_.unique_node_name(b), std::move(ins), {v});
     ir::Node& node = g_.node(n);
-    node.source_name = L_->name;
+    // Helper nodes (a layer's split activation, ...) answer to their own name only, so a
+    // configuration can name both the layer and its activation.
+    node.source_name = suffix.empty() ? L_->name : b;
     node.source_op = L_->cls;
     node.attrs = std::move(a);
     return v;
@@ -217,18 +222,20 @@ ir::ValueId Builder::quant(ir::ValueId x, const ir::Shape& shape, double scale, 
 
 ir::ValueId Builder::exact_constant(const std::string& suffix, const ir::Tensor& t) {
   int f = 0;
-  double maxabs = 0;
+  double vmin = 0, vmax = 0;
   for (double v : t.data) {
     if (!std::isfinite(v)) err(fmt::format("weight '{}' holds a non-finite value", suffix));
     int fv = 0;
     while (fv < 60 && std::ldexp(v, fv) != std::floor(std::ldexp(v, fv))) ++fv;
     if (fv >= 60) return constant(suffix, t);  // not on a grid: leave it to the configuration
     f = std::max(f, fv);
-    maxabs = std::max(maxabs, std::fabs(v));
+    vmin = std::min(vmin, v);
+    vmax = std::max(vmax, v);
   }
-  const double qmax = std::ldexp(maxabs, f);
+  // Signed integers q = v * 2^f need bits with -2^(bits-1) <= q <= 2^(bits-1) - 1.
   int bits = 1;
-  while (bits < 64 && std::ldexp(1.0, bits - 1) <= qmax) ++bits;  // signed: |q| < 2^(bits-1)
+  while (bits < 64 && (std::ldexp(1.0, bits - 1) < -std::ldexp(vmin, f) || std::ldexp(1.0, bits - 1) - 1 < std::ldexp(vmax, f)))
+    ++bits;
   if (bits >= 64) return constant(suffix, t);
   return quant(constant(suffix, t), t.shape, std::ldexp(1.0, -f), bits, true, false, suffix + "_quant");
 }
@@ -305,7 +312,7 @@ Val Builder::activation(const Val& x, const json& spec, const std::string& suffi
     } catch (const Error& e) {
       err(e.what());
     }
-    return apply_quantizer(x, *q, suffix.empty() ? q->cls : suffix);
+    return apply_quantizer(x, *q, suffix == kOwnLayer ? std::string() : suffix.empty() ? q->cls : suffix);
   }
   std::string name;
   if (spec.is_string()) {
@@ -316,7 +323,7 @@ Val Builder::activation(const Val& x, const json& spec, const std::string& suffi
   } else {
     err(fmt::format("activation {} is not understood", spec.dump()));
   }
-  const std::string sfx = suffix.empty() ? name : suffix;
+  const std::string sfx = suffix == kOwnLayer ? std::string() : suffix.empty() ? name : suffix;
   ir::Attrs a;
   if (name == "linear" || name == "identity") return x;
   if (name == "relu") return {emit(Op::Relu, {x.id}, x.shape, {}, sfx), x.shape};
@@ -680,23 +687,19 @@ Val Builder::prelu(const Val& x) {
   for (size_t i = 0; i < x.shape.size(); ++i)
     if (a.shape[i] != 1 && a.shape[i] != x.shape[i])
       err(fmt::format("shape mismatch: alpha of shape {} for an input of shape {}", shp(a.shape), shp(x.shape)));
-  ir::Tensor slope;
-  bool per_channel = true;
-  for (size_t i = 0; i + 1 < x.shape.size(); ++i) per_channel = per_channel && a.shape[i] == 1;
-  if (per_channel && a.shape.back() == x.shape.back()) {
-    slope = ir::Tensor({x.shape.back()}, a.data);
-  } else {  // broadcast shared axes to the full shape
-    slope.shape = x.shape;
-    slope.data.resize(static_cast<size_t>(numel(x.shape)));
-    const auto xs = ir::strides_of(x.shape), as = ir::strides_of(a.shape);
-    for (int64_t i = 0; i < numel(x.shape); ++i) {
-      int64_t rem = i, ai = 0;
-      for (size_t d = 0; d < x.shape.size(); ++d) {
-        const int64_t c = rem / xs[d];
-        rem %= xs[d];
-        if (a.shape[d] != 1) ai += c * as[d];
-      }
-      slope.data[static_cast<size_t>(i)] = a.data[static_cast<size_t>(ai)];
+  // The IR's PRelu has one slope per channel: alpha must not vary along the other axes.
+  const int64_t C = x.shape.back();
+  ir::Tensor slope({C}, std::vector<double>(static_cast<size_t>(C), 0.0));
+  const int64_t ac = a.shape.back();
+  for (int64_t i = 0; i < numel(a.shape); ++i) {
+    const double v = a.data[static_cast<size_t>(i)];
+    const int64_t c = i % ac;
+    if (i < ac) {
+      for (int64_t k = c; k < C; k += ac) slope.data[static_cast<size_t>(k)] = v;
+    } else if (v != a.data[static_cast<size_t>(c)]) {
+      err(fmt::format("alpha of shape {} varies along non-channel axes: only one slope per channel is supported "
+                      "(shared_axes over every axis but the channels)",
+                      shp(a.shape)));
     }
   }
   return {emit(Op::PRelu, {x.id, constant("alpha", slope)}, x.shape), x.shape};
@@ -739,8 +742,7 @@ Val Builder::layer(const std::vector<Val>& in) {
   if (c == "GlobalAveragePooling1D" || c == "GlobalAveragePooling2D" || c == "GlobalAvgPool1D" || c == "GlobalAvgPool2D")
     return global_pool(x, false);
   if (c == "BatchNormalization" || c == "QBatchNormalization") return batchnorm(x);
-  if (c == "Activation") return activation(x, cfg().value("activation", json("linear")), "");
-  if (c == "QActivation") return activation(x, cfg().value("activation", json("linear")), "");
+  if (c == "Activation" || c == "QActivation") return activation(x, cfg().value("activation", json("linear")), kOwnLayer);
   if (c == "ReLU") return relu_layer(x);
   if (c == "LeakyReLU") {
     ir::Attrs a;
