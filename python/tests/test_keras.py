@@ -242,3 +242,61 @@ def test_simulation_equals_emulator(tmp_path, model, backend):
     sim = m.simulate(x)
     emu = m.predict(x)
     assert np.array_equal(sim, emu), f"{np.sum(sim != emu)} values differ"
+
+
+# ---- QKeras quantizers written with h5py ----
+def np_round_half_even(v):
+    return np.round(v)  # numpy rounds half to even, as tf.round
+
+
+def np_quantized_bits(x, bits, integer, keep_negative=1, symmetric=0):
+    m = 2.0 ** (bits - keep_negative)
+    return 2.0 ** integer * np.clip(np_round_half_even(x * m / 2.0 ** integer), keep_negative * (symmetric - m), m - 1) / m
+
+
+def np_auto_po2(w, bits, integer):
+    """QKeras quantized_bits(alpha='auto_po2') on a kernel, per output channel."""
+    x = w / 2.0 ** integer
+    axis = tuple(range(w.ndim - 1))
+    levels = 2.0 ** bits - 1
+    po2 = lambda s: 2.0 ** np.round(np.log(s + 1e-7) / np.log(2.0))
+    scale = po2((x.max(axis, keepdims=True) - x.min(axis, keepdims=True)) / levels)
+    for _ in range(5):
+        v = np.floor(np.abs(x) / scale + 0.5)
+        z = np.sign(x) * np.where(v < (levels - 1) / 2, v, (levels - 1) / 2)
+        scale = po2(np.mean(x * z, axis, keepdims=True) / (np.mean(z * z, axis, keepdims=True) + 1e-7))
+    return 2.0 ** integer * z * scale
+
+
+def test_qkeras_quantizers_match_numpy(tmp_path):
+    w1, b1, w2, w3, w4 = r(8, 6, scale=1.0), r(6), r(6, 5), r(5, 4), r(4, 3)
+    qb = {"class_name": "quantized_bits", "config": {"bits": 6, "integer": 1, "symmetric": 0, "keep_negative": True,
+                                                     "alpha": 1}}
+    layers = [
+        L("x", "InputLayer", [], {"batch_input_shape": [None, 8]}),
+        L("q1", "QDense", ["x"], {"units": 6, "kernel_quantizer": "quantized_bits(4,0,alpha='auto_po2')",
+                                  "bias_quantizer": qb}, [("kernel", w1), ("bias", b1)]),
+        L("a1", "QActivation", ["q1"], {"activation": "quantized_relu(4,2)"}),
+        L("q2", "QDense", ["a1"], {"units": 5, "use_bias": False, "kernel_quantizer": "binary()",
+                                   "activation": "quantized_bits(8,3)"}, [("kernel", w2)]),
+        L("q3", "QDense", ["q2"], {"units": 4, "use_bias": False, "kernel_quantizer": "ternary(threshold=0.5)"},
+          [("kernel", w3)]),
+        L("a3", "QActivation", ["q3"], {"activation": {"class_name": "quantized_bits",
+                                                      "config": {"bits": 5, "integer": 2, "keep_negative": False}}}),
+        L("q4", "QDense", ["a3"], {"units": 3, "kernel_quantizer": "quantized_bits(5,0,1)", "use_bias": False},
+          [("kernel", w4)]),
+    ]
+    path = str(tmp_path / "q.h5")
+    write_k2_h5(path, layers, ["q4"])
+    x = r(300, 8, scale=2.0)
+    h = x @ np_auto_po2(w1, 4, 0) + np_quantized_bits(b1, 6, 1)
+    h = np.clip(np_round_half_even(h * 4), 0, 15) / 4                          # quantized_relu(4,2)
+    h = np_quantized_bits(h @ np.where(w2 >= 0, 1.0, -1.0), 8, 3)               # binary kernel
+    h = h @ ((np.abs(w3) >= 0.5) * np.sign(w3))                                 # ternary kernel
+    h = np_quantized_bits(h, 5, 2, keep_negative=0)
+    ref = h @ np_quantized_bits(w4, 5, 0, symmetric=1)
+    # The quantizers give every other type; the accumulators are inferred exactly ("auto" for the
+    # first layer, whose float input is given 22 fraction bits).
+    cfg = {"LayerName": {"x": {"Precision": "ap_fixed<30,8>"}, "q1": {"Precision": {"accum": "auto", "result": "auto"}}}}
+    y = tachyon.convert_from_keras_model(path, output_dir=str(tmp_path / "p"), hls_config=cfg).predict(x)
+    assert np.max(np.abs(y - ref)) < 1e-9, np.max(np.abs(y - ref))

@@ -240,6 +240,45 @@ ir::ValueId Builder::exact_constant(const std::string& suffix, const ir::Tensor&
   return quant(constant(suffix, t), t.shape, std::ldexp(1.0, -f), bits, true, false, suffix + "_quant");
 }
 
+// QKeras quantized_bits with alpha 'auto' / 'auto_po2' on a weight tensor (the current QKeras
+// algorithm): per output channel (last axis; one group for vectors), x' = x / 2^integer, an
+// initial scale (max - min) / (2^bits - 1) (po2: rounded to a power of two), then five
+// refinements z = sign(x') * min(floor(|x'| / s + 1/2), L) with L = (2^bits - 2) / 2 and
+// s = 2^round(log2(mean(x' z) / (mean(z z) + eps) + eps)); the result is 2^integer * s * z,
+// a power-of-two grid per channel (typed exactly).
+ir::Tensor qkeras_auto_bits(const ir::Tensor& t, const QSpec& q) {
+  const double eps = 1e-7;
+  const int bits = q.cfg.value("bits", 8);
+  const int integer = q.cfg.value("integer", 0);
+  const double mi = std::ldexp(1.0, integer);
+  const bool po2_init = q.cfg.value("alpha", std::string()).find("po2") != std::string::npos;
+  const int64_t C = t.shape.size() > 1 ? t.shape.back() : 1;
+  const double levels = std::ldexp(1.0, bits) - 1, L = (levels - 1) / 2;
+  ir::Tensor out = t;
+  auto po2 = [&](double s) { return std::exp2(std::nearbyint(std::log(s + eps) / std::log(2.0))); };
+  for (int64_t ch = 0; ch < C; ++ch) {
+    std::vector<double> x;
+    for (int64_t i = ch; i < t.size(); i += C) x.push_back(t.data[static_cast<size_t>(i)] / mi);
+    const auto [lo, hi] = std::minmax_element(x.begin(), x.end());
+    double scale = (*hi - *lo) / levels;
+    if (po2_init) scale = po2(scale);
+    std::vector<double> z(x.size());
+    for (int it = 0; it < 5; ++it) {
+      double qx = 0, qq = 0;
+      for (size_t i = 0; i < x.size(); ++i) {
+        const double v = std::floor(std::fabs(x[i]) / scale + 0.5);
+        z[i] = (x[i] > 0 ? 1.0 : x[i] < 0 ? -1.0 : 0.0) * (v < L ? v : L);
+        qx += x[i] * z[i];
+        qq += z[i] * z[i];
+      }
+      const double n = static_cast<double>(x.size());
+      scale = po2((qx / n) / (qq / n + eps));
+    }
+    for (size_t i = 0; i < x.size(); ++i) out.data[static_cast<size_t>(ch) + i * static_cast<size_t>(C)] = mi * z[i] * scale;
+  }
+  return out;
+}
+
 ir::ValueId Builder::weight_value(const std::string& suffix, const ir::Tensor& t, const json& qspec) {
   std::optional<QSpec> q;
   try {
@@ -256,10 +295,29 @@ ir::ValueId Builder::weight_value(const std::string& suffix, const ir::Tensor& t
     if (!c[k].is_number()) err(fmt::format("quantizer {}: '{}' = {} is not a number", q->cls, k, c[k].dump()));
     return c[k].get<double>();
   };
+  if (q->cls == "quantized_bits" && c.value("alpha", json()).is_string())
+    return exact_constant(suffix, qkeras_auto_bits(t, *q));
+  if (q->cls == "binary" || q->cls == "ternary") {
+    const json alpha = c.value("alpha", json());
+    if (!(alpha.is_null() || alpha.is_number()))
+      err(fmt::format("{} alpha={} is not supported (None or a number)", q->cls, alpha.dump()));
+    const double a = alpha.is_number() ? alpha.get<double>() : 1.0;
+    ir::Tensor v = t;
+    for (double& x : v.data) {
+      if (q->cls == "binary") {
+        x = x >= 0 ? 1.0 : -1.0;  // sign, with 0 -> +1
+        if (num("use_01", 0) != 0) x = (x + 1) / 2;
+      } else {
+        x = std::fabs(x) >= num("threshold", 0.33) ? (x > 0 ? 1.0 : -1.0) : 0.0;
+      }
+      x *= a;
+    }
+    return exact_constant(suffix, v);
+  }
   if (q->cls == "quantized_bits") {
     const json alpha = c.value("alpha", json());
     if (!(alpha.is_null() || (alpha.is_number() && alpha.get<double>() == 1.0)))
-      err(fmt::format("quantized_bits alpha={} is not supported (None or 1)", alpha.dump()));
+      err(fmt::format("quantized_bits alpha={} is not supported (None, 1, 'auto', 'auto_po2')", alpha.dump()));
     const int bits = static_cast<int>(num("bits", 8));
     const int integer = static_cast<int>(num("integer", 0));
     const bool keep_negative = num("keep_negative", 1) != 0;
@@ -267,7 +325,7 @@ ir::ValueId Builder::weight_value(const std::string& suffix, const ir::Tensor& t
     const double scale = std::ldexp(1.0, integer - bits + (keep_negative ? 1 : 0));
     return quant(constant(suffix, t), t.shape, scale, bits, keep_negative, symmetric && keep_negative, suffix + "_quant");
   }
-  err(fmt::format("QKeras quantizer '{}' on weights is not supported (quantized_bits)", q->cls));
+  err(fmt::format("QKeras quantizer '{}' on weights is not supported (quantized_bits, binary, ternary)", q->cls));
 }
 
 Val Builder::apply_quantizer(const Val& x, const QSpec& q, const std::string& suffix) {
