@@ -300,3 +300,78 @@ def test_qkeras_quantizers_match_numpy(tmp_path):
     cfg = {"LayerName": {"x": {"Precision": "ap_fixed<30,8>"}, "q1": {"Precision": {"accum": "auto", "result": "auto"}}}}
     y = tachyon.convert_from_keras_model(path, output_dir=str(tmp_path / "p"), hls_config=cfg).predict(x)
     assert np.max(np.abs(y - ref)) < 1e-9, np.max(np.abs(y - ref))
+
+
+# ---- HGQ proxy models written with h5py ----
+def np_fixed(x, k, B, I, rnd, sat):
+    """ap_fixed<B, I> (ap_ufixed when k == 0) with TRN / RND and WRAP / SAT, element-wise; B == 0 -> 0."""
+    k, B, I = (np.broadcast_to(a, x.shape).astype(np.float64) for a in (k, B, I))
+    scale = 2.0 ** (B - I)
+    v = x * scale
+    v = np.floor(v) if rnd == "TRN" else np.floor(v + 0.5)
+    lo = np.where(k != 0, -(2.0 ** (B - 1)), 0.0)
+    hi = np.where(k != 0, 2.0 ** (B - 1) - 1, 2.0 ** B - 1)
+    if sat == "SAT":
+        v = np.clip(v, lo, hi)
+    else:
+        v = np.mod(v - lo, 2.0 ** B) + lo
+    return np.where(B == 0, 0.0, v / scale)
+
+
+def hgq_model(kbi_in, kbi_mid, kbi_out, rnd, sat):
+    """Input(6) -> FPQ -> Dense(5) -> FPQ -> relu -> FPQ -> Dense(3) -> FPQ; parameters (k, B, I)
+    with the batch axis, broadcast as HGQ stores them."""
+    w1 = np.round(r(6, 5, scale=1.0) * 8) / 8
+    b1 = np.round(r(5) * 16) / 16
+    w2 = np.round(r(5, 3, scale=1.0) * 4) / 4
+    def fpq(name, inp, kbi):
+        return L(name, "FixedPointQuantizer", [inp], {"RND": rnd, "SAT": sat},
+                 [("keep_negative", kbi[0]), ("bits", kbi[1]), ("integers", kbi[2])])
+    layers = [
+        L("x", "InputLayer", [], {"batch_input_shape": [None, 6]}),
+        fpq("xq", "x", kbi_in),
+        L("d1", "Dense", ["xq"], {"units": 5}, [("kernel", w1), ("bias", b1)]),
+        fpq("d1q", "d1", kbi_mid),
+        L("a", "Activation", ["d1q"], {"activation": "relu"}),
+        fpq("aq", "a", (np.zeros((1, 1)), np.full((1, 1), 6.0), np.full((1, 1), 3.0))),
+        L("d2", "Dense", ["aq"], {"units": 3}, [("kernel", w2), ("bias", np.zeros(3))]),
+        fpq("d2q", "d2", kbi_out),
+    ]
+    def ref(x):
+        h = np_fixed(x, *(a[0] for a in kbi_in), rnd, sat)
+        h = np_fixed(h @ w1 + b1, *(a[0] for a in kbi_mid), rnd, sat)
+        h = np_fixed(np.maximum(h, 0), 0, 6, 3, rnd, sat)
+        return np_fixed(h @ w2, *(a[0] for a in kbi_out), rnd, sat)
+    return layers, ref
+
+
+def full(v, *shape):
+    return np.full((1,) + shape, float(v))
+
+
+@pytest.mark.parametrize("rnd,sat", [("TRN", "WRAP"), ("RND", "SAT")])
+def test_hgq_homogeneous_modes_bit_exact(tmp_path, rnd, sat):
+    layers, ref = hgq_model((full(1, 1), full(6, 1), full(2, 1)), (full(1, 5), full(7, 5), full(3, 5)),
+                            (full(1, 1), full(8, 1), full(4, 1)), rnd, sat)
+    path = str(tmp_path / "hgq.h5")
+    write_k2_h5(path, layers, ["d2q"])
+    x = r(500, 6, scale=3.0)
+    y = tachyon.convert_from_keras_model(path, output_dir=str(tmp_path / "p")).predict(x)
+    assert np.array_equal(y, ref(x)), f"{np.sum(y != ref(x))} values differ"
+
+
+def heterogeneous_model():
+    rng2 = np.random.default_rng(5)
+    kin = (rng2.integers(0, 2, (1, 6)).astype(float), rng2.integers(0, 8, (1, 6)).astype(float),
+           rng2.integers(-1, 4, (1, 6)).astype(float))
+    kmid = (full(1, 5), rng2.integers(3, 9, (1, 5)).astype(float), rng2.integers(1, 5, (1, 5)).astype(float))
+    return hgq_model(kin, kmid, (full(1, 1), full(8, 1), full(4, 1)), "RND", "SAT")
+
+
+def test_hgq_heterogeneous(tmp_path):
+    """Per-element precision (bits 0 = pruned) needs the ElementQuant op."""
+    layers, ref = heterogeneous_model()
+    path = str(tmp_path / "het.h5")
+    write_k2_h5(path, layers, ["d2q"])
+    with pytest.raises(tachyon.TachyonError, match=r"het\\.h5: node 'xq' \\(FixedPointQuantizer\\).*heterogeneous"):
+        tachyon.convert_from_keras_model(path, output_dir=str(tmp_path / "p")).compile()
