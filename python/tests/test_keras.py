@@ -373,5 +373,5 @@ def test_hgq_heterogeneous(tmp_path):
     layers, ref = heterogeneous_model()
     path = str(tmp_path / "het.h5")
     write_k2_h5(path, layers, ["d2q"])
-    with pytest.raises(tachyon.TachyonError, match=r"het\\.h5: node 'xq' \\(FixedPointQuantizer\\).*heterogeneous"):
+    with pytest.raises(tachyon.TachyonError, match=r"het\.h5: node 'xq' \(FixedPointQuantizer\).*heterogeneous"):
         tachyon.convert_from_keras_model(path, output_dir=str(tmp_path / "p")).compile()
