@@ -155,6 +155,10 @@ class Builder {
   // A constant whose values lie on a power-of-two grid, typed exactly through a Quant node.
   ir::ValueId exact_constant(const std::string& suffix, const ir::Tensor& t);
   Val apply_quantizer(const Val& x, const QSpec& q, const std::string& suffix);
+  // A numeric (or boolean) argument of a QKeras quantizer.
+  double qnum(const QSpec& q, const char* key, double def);
+  // QKeras quantized_bits (alpha None or 1) as a Quant node over x.
+  ir::ValueId quantized_bits(ir::ValueId x, const ir::Shape& shape, const QSpec& q, const std::string& suffix);
   Val activation(const Val& x, const json& spec, const std::string& suffix_hint);
 
   // ---- layers ----
@@ -289,12 +293,7 @@ ir::ValueId Builder::weight_value(const std::string& suffix, const ir::Tensor& t
   // HGQ proxy models store their kernels and biases already quantized: type them exactly.
   if (!q) return hgq_ ? exact_constant(suffix, t) : constant(suffix, t);
   const json& c = q->cfg;
-  auto num = [&](const char* k, double def) {
-    if (!c.contains(k) || c[k].is_null()) return def;
-    if (c[k].is_boolean()) return c[k].get<bool>() ? 1.0 : 0.0;
-    if (!c[k].is_number()) err(fmt::format("quantizer {}: '{}' = {} is not a number", q->cls, k, c[k].dump()));
-    return c[k].get<double>();
-  };
+  auto num = [&](const char* k, double def) { return qnum(*q, k, def); };
   if (q->cls == "quantized_bits" && c.value("alpha", json()).is_string())
     return exact_constant(suffix, qkeras_auto_bits(t, *q));
   if (q->cls == "binary" || q->cls == "ternary") {
@@ -314,44 +313,40 @@ ir::ValueId Builder::weight_value(const std::string& suffix, const ir::Tensor& t
     }
     return exact_constant(suffix, v);
   }
-  if (q->cls == "quantized_bits") {
-    const json alpha = c.value("alpha", json());
-    if (!(alpha.is_null() || (alpha.is_number() && alpha.get<double>() == 1.0)))
-      err(fmt::format("quantized_bits alpha={} is not supported (None, 1, 'auto', 'auto_po2')", alpha.dump()));
-    const int bits = static_cast<int>(num("bits", 8));
-    const int integer = static_cast<int>(num("integer", 0));
-    const bool keep_negative = num("keep_negative", 1) != 0;
-    const bool symmetric = num("symmetric", 0) != 0;
-    const double scale = std::ldexp(1.0, integer - bits + (keep_negative ? 1 : 0));
-    return quant(constant(suffix, t), t.shape, scale, bits, keep_negative, symmetric && keep_negative, suffix + "_quant");
-  }
+  if (q->cls == "quantized_bits") return quantized_bits(constant(suffix, t), t.shape, *q, suffix + "_quant");
   err(fmt::format("QKeras quantizer '{}' on weights is not supported (quantized_bits, binary, ternary)", q->cls));
 }
 
-Val Builder::apply_quantizer(const Val& x, const QSpec& q, const std::string& suffix) {
+double Builder::qnum(const QSpec& q, const char* k, double def) {
   const json& c = q.cfg;
-  auto num = [&](const char* k, double def) {
-    if (!c.contains(k) || c[k].is_null()) return def;
-    if (c[k].is_boolean()) return c[k].get<bool>() ? 1.0 : 0.0;
-    if (!c[k].is_number()) err(fmt::format("quantizer {}: '{}' = {} is not a number", q.cls, k, c[k].dump()));
-    return c[k].get<double>();
-  };
+  if (!c.contains(k) || c[k].is_null()) return def;
+  if (c[k].is_boolean()) return c[k].get<bool>() ? 1.0 : 0.0;
+  if (!c[k].is_number()) err(fmt::format("quantizer {}: '{}' = {} is not a number", q.cls, k, c[k].dump()));
+  return c[k].get<double>();
+}
+
+ir::ValueId Builder::quantized_bits(ir::ValueId x, const ir::Shape& shape, const QSpec& q, const std::string& suffix) {
+  const json alpha = q.cfg.value("alpha", json());
+  if (!(alpha.is_null() || (alpha.is_number() && alpha.get<double>() == 1.0)))
+    err(fmt::format("quantized_bits alpha={} is not supported here (None or 1; 'auto' / 'auto_po2' on weights)",
+                    alpha.dump()));
+  // m = 2^(bits - keep_negative); x -> 2^integer * clip(round(x * m / 2^integer), keep_negative * (symmetric - m), m - 1) / m
+  const int bits = static_cast<int>(qnum(q, "bits", 8));
+  const int integer = static_cast<int>(qnum(q, "integer", 0));
+  const bool keep_negative = qnum(q, "keep_negative", 1) != 0;
+  const bool symmetric = qnum(q, "symmetric", 0) != 0;
+  const double scale = std::ldexp(1.0, integer - bits + (keep_negative ? 1 : 0));
+  return quant(x, shape, scale, bits, keep_negative, symmetric && keep_negative, suffix);
+}
+
+Val Builder::apply_quantizer(const Val& x, const QSpec& q, const std::string& suffix) {
+  auto num = [&](const char* k, double def) { return qnum(q, k, def); };
   if (num("use_stochastic_rounding", 0) != 0) err(fmt::format("{} with stochastic rounding is not supported", q.cls));
-  if (q.cls == "quantized_bits") {
-    const json alpha = c.value("alpha", json());
-    if (!(alpha.is_null() || (alpha.is_number() && alpha.get<double>() == 1.0)))
-      err(fmt::format("quantized_bits alpha={} on activations is not supported (None or 1)", alpha.dump()));
-    const int bits = static_cast<int>(num("bits", 8));
-    const int integer = static_cast<int>(num("integer", 0));
-    const bool keep_negative = num("keep_negative", 1) != 0;
-    const bool symmetric = num("symmetric", 0) != 0;
-    const double scale = std::ldexp(1.0, integer - bits + (keep_negative ? 1 : 0));
-    return {quant(x.id, x.shape, scale, bits, keep_negative, symmetric && keep_negative, suffix), x.shape};
-  }
+  if (q.cls == "quantized_bits") return {quantized_bits(x.id, x.shape, q, suffix), x.shape};
   if (q.cls == "quantized_relu") {
     if (num("use_sigmoid", 0) != 0) err("quantized_relu with use_sigmoid is not supported");
     if (num("negative_slope", 0) != 0) err("quantized_relu with a negative_slope is not supported");
-    if (c.contains("relu_upper_bound") && !c["relu_upper_bound"].is_null())
+    if (q.cfg.contains("relu_upper_bound") && !q.cfg["relu_upper_bound"].is_null())
       err("quantized_relu with relu_upper_bound is not supported");
     const int bits = static_cast<int>(num("bits", 8));
     const int integer = static_cast<int>(num("integer", 0));
