@@ -54,8 +54,9 @@ def snake(cls):
     return re.sub("([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
-def write_keras3(path, layers, outputs):
-    """Keras 3 archive: config.json with __keras_tensor__ call arguments; weights by object path."""
+def write_keras3(path, layers, outputs, sequential=False):
+    """Keras 3 archive: config.json with __keras_tensor__ call arguments (or a Sequential layer
+    list for a chain); weights by object path."""
     k3 = []
     for l in layers:
         cfg = dict(l["cfg"], name=l["name"])
@@ -71,6 +72,10 @@ def write_keras3(path, layers, outputs):
     top = {"module": "keras.src.models.functional", "class_name": "Functional", "registered_name": "Functional",
            "config": {"name": "m", "layers": k3, "input_layers": [[n, 0, 0] for n in inputs],
                       "output_layers": [[n, 0, 0] for n in outputs]}}
+    if sequential:
+        seq = [{k: v for k, v in l.items() if k not in ("name", "inbound_nodes")} for l in k3]
+        top = {"module": "keras", "class_name": "Sequential", "registered_name": None,
+               "config": {"name": "seq", "layers": seq}}
     h5path = str(path) + ".weights.h5"
     used = {}
     with h5py.File(h5path, "w") as f:

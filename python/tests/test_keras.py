@@ -375,3 +375,34 @@ def test_hgq_heterogeneous(tmp_path):
     write_k2_h5(path, layers, ["d2q"])
     with pytest.raises(tachyon.TachyonError, match=r"het\.h5: node 'xq' \(FixedPointQuantizer\).*heterogeneous"):
         tachyon.convert_from_keras_model(path, output_dir=str(tmp_path / "p")).compile()
+
+
+@pytest.mark.parametrize("layout", ["json", "keras"])
+def test_two_inputs_two_outputs(tmp_path, layout):
+    layers = [
+        L("a", "InputLayer", [], {"batch_input_shape": [None, 4]}),
+        L("b", "InputLayer", [], {"batch_input_shape": [None, 3]}),
+        L("da", "Dense", ["a"], {"units": 3, "activation": "relu"}, [("kernel", r(4, 3)), ("bias", r(3))]),
+        L("m", "Multiply", ["da", "b"]),
+        L("c", "Concatenate", ["m", "a"], {"axis": -1}),
+        L("o1", "Dense", ["c"], {"units": 2}, [("kernel", r(7, 2)), ("bias", r(2))]),
+        L("o2", "Add", ["da", "b"]),
+    ]
+    xa, xb = r(40, 4), r(40, 3)
+    ref = evaluate(layers, ["o1", "o2"], {"a": xa, "b": xb})
+    path = write_all_layouts(tmp_path, layers, ["o1", "o2"])[layout]
+    y = tachyon.convert_from_keras_model(path, hls_config=WIDE, output_dir=str(tmp_path / "p")).predict([xa, xb])
+    assert len(y) == 2
+    for got, want in zip(y, ref):
+        assert np.max(np.abs(got - want)) < 1e-5
+
+
+def test_keras3_sequential(tmp_path):
+    layers = every_layer_model()[:2] + [L("f", "Flatten", ["c1"]),
+                                        L("d", "Dense", ["f"], {"units": 3}, [("kernel", r(256, 3)), ("bias", r(3))]),
+                                        L("d_1", "Dense", ["d"], {"units": 2}, [("kernel", r(3, 2)), ("bias", r(2))])]
+    x = r(20, 8, 8, 3)
+    ref = evaluate(layers, ["d_1"], {"x": x})[0]
+    write_keras3(str(tmp_path / "s.keras"), layers, ["d_1"], sequential=True)
+    y = tachyon.convert_from_keras_model(str(tmp_path / "s.keras"), hls_config=WIDE, output_dir=str(tmp_path / "p")).predict(x)
+    assert np.max(np.abs(y - ref)) < 1e-5
