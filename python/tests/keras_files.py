@@ -184,6 +184,11 @@ def evaluate(layers, outputs, inputs):
         elif c == "ZeroPadding2D":
             (a, b), (cc, d) = cfg["padding"]
             y = np.pad(x, ((0, 0), (a, b), (cc, d), (0, 0)))
+        elif c == "ZeroPadding1D":
+            a, b = cfg["padding"]
+            y = np.pad(x, ((0, 0), (a, b), (0, 0)))
+        elif c == "Softmax":
+            y = _act(x, "softmax")
         elif c == "UpSampling2D":
             y = x.repeat(cfg["size"][0], 1).repeat(cfg["size"][1], 2)
         elif c == "UpSampling1D":

@@ -406,3 +406,23 @@ def test_keras3_sequential(tmp_path):
     write_keras3(str(tmp_path / "s.keras"), layers, ["d_1"], sequential=True)
     y = tachyon.convert_from_keras_model(str(tmp_path / "s.keras"), hls_config=WIDE, output_dir=str(tmp_path / "p")).predict(x)
     assert np.max(np.abs(y - ref)) < 1e-5
+
+
+def test_one_dimensional_layers(tmp_path):
+    layers = [
+        L("x", "InputLayer", [], {"batch_input_shape": [None, 12, 3]}),
+        L("c", "Conv1D", ["x"], {"filters": 4, "kernel_size": [3], "strides": [2], "padding": "same", "activation": "relu"},
+          [("kernel", r(3, 3, 4)), ("bias", r(4))]),
+        L("zp", "ZeroPadding1D", ["c"], {"padding": [1, 2]}),
+        L("mp", "MaxPooling1D", ["zp"], {"pool_size": [3], "strides": [1], "padding": "valid"}),
+        L("ap", "AveragePooling1D", ["mp"], {"pool_size": [2], "padding": "same"}),
+        L("up", "UpSampling1D", ["ap"], {"size": 2}),
+        L("g", "GlobalAveragePooling1D", ["up"]),
+        L("gm", "GlobalMaxPooling1D", ["mp"]),
+        L("s", "Add", ["g", "gm"]),
+    ]
+    x = r(30, 12, 3)
+    ref = evaluate(layers, ["s"], {"x": x})[0]
+    path = write_all_layouts(tmp_path, layers, ["s"])["h5"]
+    y = tachyon.convert_from_keras_model(path, hls_config=WIDE, output_dir=str(tmp_path / "p")).predict(x)
+    assert np.max(np.abs(y - ref)) < 1e-5
