@@ -208,6 +208,14 @@ def test_malformed_files(tmp_path):
     write_k2_h5(str(tmp_path / "cycle.h5"), cyc, ["d3"])
     with pytest.raises(tachyon.TachyonError, match=r"cycle\.h5.*cycle.*d1"):
         _load(tmp_path / "cycle.h5")
+    zdata = open(p["keras"], "rb").read()
+    (tmp_path / "trunc.keras").write_bytes(zdata[:len(zdata) // 2])
+    with pytest.raises(tachyon.TachyonError, match=r"trunc\.keras: not a readable zip archive"):
+        _load(tmp_path / "trunc.keras")
+    with pytest.raises(tachyon.TachyonError, match=r"m_weights\.h5: an HDF5 file without a 'model_config'"):
+        _load(tmp_path / "m_weights.h5")
+    with pytest.raises(tachyon.TachyonError, match=r"--weights applies to Keras models only"):
+        _load(os.path.join(ROOT, "tests", "data", "models", "jet_mlp.onnx"), weights=str(tmp_path / "m_weights.h5"))
     with pytest.raises(tachyon.TachyonError, match=r"channels_first"):
         cf = every_layer_model()
         cf[1]["cfg"]["data_format"] = "channels_first"
