@@ -112,3 +112,17 @@ def test_agreement_target_and_type_granularity(halves):
     assert all(k["path"][0] == "LayerType" for k in cal["knobs"])
     y = tachyon.convert_from_onnx_model(MODEL, hls_config=cal["config"]).predict(xa)
     assert np.mean(np.argmax(y, 1) == np.argmax(fa, 1)) >= 0.97
+
+
+def test_tree_ensemble_calibration(tmp_path):
+    xgb = pytest.importorskip("xgboost")
+    d = np.load(os.path.join(ROOT, "tests", "data", "jets_hlf", "jsc_openml_test1000.npz"))
+    x, y = d["X"].astype(np.float32)[:300], d["y"][:300]
+    clf = xgb.XGBClassifier(n_estimators=10, max_depth=3, random_state=1).fit(x, y)
+    path = str(tmp_path / "bdt.json")
+    clf.get_booster().save_model(path)
+    ref = clf.predict(x)
+    cal = tachyon.calibrate_config(path, x, min_agreement=0.99)
+    assert cal["overflows_after"] == 0
+    scores = tachyon.convert_from_xgboost(path, hls_config=cal["config"]).predict(x)
+    assert np.mean(np.argmax(scores, 1) == ref) >= 0.985

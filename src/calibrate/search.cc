@@ -49,7 +49,7 @@ struct SearchKnob {
   double lo = 0, hi = 0;  // observed range
   bool has_range = false;
   bool norm_cap = false;  // a stable softmax's normalised input: at most kNormBits integer bits, saturating
-  std::vector<std::pair<std::string, std::string>> points;  // (layer, what) of the profile entries
+  std::vector<std::pair<std::string, std::string>> slots;  // (layer, precision name) it types
 
   std::string value() const {
     if (table) return std::to_string(1 << log2_size);
@@ -60,6 +60,15 @@ struct SearchKnob {
     return t.str();
   }
 };
+
+// The precision name of an emulator conversion point (LayerStats::what).
+std::string slot_of(const std::string& what) {
+  if (what == "product" || what == "accum" || what == "bias->accum" || what == "sum") return "accum";
+  if (what == "norm") return "inp_norm";
+  if (what == "input") return "result";
+  if (what == "leaf") return "score";
+  return what;
+}
 
 bool non_negative_by_construction(Op op, const std::string& slot, const std::string& impl) {
   if (slot == "result") return op == Op::Relu || op == Op::Sigmoid || op == Op::Softmax || op == Op::HardSigmoid;
@@ -191,25 +200,28 @@ class Search {
       if (!changed) break;
     }
     // 6. overflow check on the calibration data: one more integer bit where anything overflowed
-    for (int round = 0; round < 8; ++round) {
+    for (int round = 0; round < 24; ++round) {
       json cfg = current();
       ir::Graph g = driver::compile(source_, cfg, file_);
       emulator::Emulator emu(g);
       emu.predict(inputs_, emulator::RunOptions{opt_.threads, true});
       std::set<std::pair<std::string, std::string>> bad;
+      std::vector<std::string>& points = c.overflow_points;
+      points.clear();
       int64_t total = 0;
       for (const emulator::LayerStats& s : emu.stats())
         // (a stable softmax's normalised input saturates by design, see norm_cap)
         if (s.overflows() > 0 && !(s.what == "norm" && s.wrapped == 0)) {
-          bad.insert({s.layer, s.what == "bias->accum" || s.what == "product" ? "accum" : s.what});
+          bad.insert({s.layer, slot_of(s.what)});
+          points.push_back(s.layer + "/" + s.what);
           total += s.overflows();
         }
       c.overflows_after = total;
       if (bad.empty()) break;
       bool bumped = false;
       for (SearchKnob& k : knobs_)
-        for (auto& pt : k.points)
-          if (!k.table && bad.count(pt)) {
+        for (auto& sl : k.slots)
+          if (!k.table && !k.norm_cap && bad.count(sl)) {
             ++k.int_bits;
             bumped = true;
             break;
@@ -301,10 +313,17 @@ class Search {
       return r;
     };
     auto add_item = [&](const std::string& layer, const std::string& type_name, Op op, const std::string& slot,
-                        const config::Setting& st, const std::string& impl) {
+                        const config::Setting& st, const std::string& impl, double window) {
       if (st.is_auto() || st.kept) return;
       if (slot == "param" || slot == "threshold") return;  // parameters and tree thresholds keep their settings
       std::vector<const ProfileEntry*> es = entries_of(layer, slot, op);
+      // Convolutions and pools: the final sums (the results times the pool window) stand for
+      // the accumulator; the overflow check below adds bits where partial sums need more.
+      double scale = 1;
+      if (es.empty() && slot == "accum") {
+        es = entries_of(layer, "result", op);
+        scale = window;
+      }
       std::vector<std::string> path;
       if (gran == config::Granularity::Name || (op == Op::Softmax && gran == config::Granularity::Model && slot != "result"))
         path = gran == config::Granularity::Name ? std::vector<std::string>{"LayerName", layer, "Precision", slot}
@@ -332,11 +351,11 @@ class Search {
       }
       SearchKnob& k = knobs_[it->second];
       if (non_negative_by_construction(op, slot, impl) == false) k.is_signed = true;
+      k.slots.push_back({layer, slot});
       for (const ProfileEntry* e : es) {
-        k.points.push_back({e->layer, e->what});
         if (e->range.empty()) continue;
-        k.lo = k.has_range ? std::min(k.lo, e->range.min) : e->range.min;
-        k.hi = k.has_range ? std::max(k.hi, e->range.max) : e->range.max;
+        k.lo = k.has_range ? std::min(k.lo, e->range.min * scale) : e->range.min * scale;
+        k.hi = k.has_range ? std::max(k.hi, e->range.max * scale) : e->range.max * scale;
         k.has_range = true;
       }
     };
@@ -355,13 +374,17 @@ class Search {
     };
     for (const ir::IoPort& p : lowered_.inputs) {
       config::LayerSettings s = config::effective_input_settings(config_, lowered_, p, file_);
-      add_item(p.name, "Input", Op::Identity, "result", s.precision["result"], "");
+      add_item(p.name, "Input", Op::Identity, "result", s.precision["result"], "", 1);
     }
     for (ir::NodeId id : lowered_.node_ids()) {
       const ir::Node& n = lowered_.node(id);
       config::LayerSettings s = config::effective_node_settings(config_, lowered_, id, qd, file_);
       const std::string type_name = config::layer_type_name(lowered_, n);
-      for (auto& [slot, st] : s.precision) add_item(n.name, type_name, n.op, slot, st, s.softmax_impl);
+      double window = 1;
+      if ((n.op == Op::AvgPool || n.op == Op::GlobalAvgPool) && !n.inputs.empty() && !n.outputs.empty())
+        window = static_cast<double>(ir::num_elements(lowered_.value(n.inputs[0]).shape)) /
+                 static_cast<double>(std::max<int64_t>(1, ir::num_elements(lowered_.value(n.outputs[0]).shape)));
+      for (auto& [slot, st] : s.precision) add_item(n.name, type_name, n.op, slot, st, s.softmax_impl, window);
       if ((n.op == Op::Softmax && s.softmax_impl != "argmax") || n.op == Op::Sigmoid || n.op == Op::Tanh ||
           n.op == Op::Elu)
         add_table(n.name, type_name, s.table_size);
@@ -422,6 +445,8 @@ double firmware_cost(const ir::Graph& g) {
     auto it = n.config.types.find(slot);
     return it == n.config.types.end() ? 0 : it->second.width;
   };
+  for (const ir::IoPort& p : g.inputs)  // input registers (and every tree comparator's operand)
+    cost += static_cast<double>(ir::num_elements(g.value(p.value).shape)) * width(p.value);
   for (ir::NodeId id : g.node_ids()) {
     const ir::Node& n = g.node(id);
     if (n.outputs.empty()) continue;
@@ -461,7 +486,10 @@ std::string Calibration::summary() const {
   out += fmt::format("estimated cost (multiplier + adder + table + register bits): before {:.0f}, calibrated {:.0f} "
                      "({:.1f}%)\n",
                      cost_before, cost_after, cost_before > 0 ? 100.0 * cost_after / cost_before : 0.0);
-  out += fmt::format("overflows on the calibration data: {}\n", overflows_after);
+  std::string where;
+  for (const std::string& p : overflow_points) where += (where.empty() ? "" : ", ") + p;
+  out += fmt::format("overflows on the calibration data: {}{}\n", overflows_after,
+                     where.empty() ? "" : " (at " + where + ": precisions the search does not set, see docs/calibration.md)");
   out += fmt::format("{} emulator runs in {:.2f} s\n", evaluations, seconds);
   return out;
 }

@@ -111,7 +111,8 @@ struct Calibration {
   std::vector<Knob> knobs;
   double metric_before = 0, metric_after = 0, reference_metric = 0;  // agreement or accuracy
   double cost_before = 0, cost_after = 0;
-  int64_t overflows_after = 0;  // on the calibration data (0 unless the margin was too small)
+  int64_t overflows_after = 0;  // on the calibration data: only at precisions the search does not set
+  std::vector<std::string> overflow_points;  // "layer/what" of those
   int evaluations = 0;          // emulator runs of the search
   double seconds = 0;
   Target target = Target::Agreement;
@@ -126,7 +127,7 @@ Calibration calibrate(const std::string& model_path, const nlohmann::json& confi
 
 // The firmware cost estimate used by the search, for a typed graph: multiplier bits
 // (w_x * w_w per non-zero weight and per output position), adder bits (accumulator width per
-// addition), table ROM bits (entries * width) and register bits of every layer output.
+// addition), table ROM bits (entries * width) and register bits of every graph input and layer output.
 double firmware_cost(const ir::Graph& typed);
 
 // Agreement of two output arrays (argmax per sample; scalar outputs: y > threshold) and
