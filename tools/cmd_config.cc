@@ -11,6 +11,7 @@
 #include "tachyon/calibrate/calibrate.h"
 #include "tachyon/config/config.h"
 #include "tachyon/driver/driver.h"
+#include "tachyon/emulator/emulator.h"
 #include "tachyon/passes/pipeline.h"
 #include "tachyon/support/error.h"
 #include "tachyon/support/npy.h"
@@ -51,8 +52,17 @@ nlohmann::json calibrated(const Args& a) {
   } else if (a.max_drop >= 0) {
     fail("--max-accuracy-drop needs --labels");
   }
+  std::error_code ec;
+  if (!a.output.empty() && std::filesystem::exists(a.output, ec) && !a.force)
+    fail("{}: file exists; use --force to overwrite it", a.output);
   nlohmann::json start = a.start_config.empty() ? nlohmann::json::object() : driver::load_config(a.start_config);
-  calibrate::Calibration c = calibrate::calibrate(a.model, start, {read_npy(a.calibrate)}, o, a.start_config);
+  NdArray x = read_npy(a.calibrate);
+  {
+    const ir::Graph g = driver::compile(driver::load_model(a.model), start, a.start_config);
+    if (g.inputs.size() != 1) fail("--calibrate takes models with one input; the model '{}' has {}", g.name, g.inputs.size());
+    emulator::check_input_shape(g, 0, x.shape, a.calibrate);
+  }
+  calibrate::Calibration c = calibrate::calibrate(a.model, start, {x}, o, a.start_config);
   fmt::print(a.output.empty() ? stderr : stdout, "{}", c.summary());
   return c.config;
 }

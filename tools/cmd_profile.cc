@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "tachyon/calibrate/calibrate.h"
 #include "tachyon/driver/driver.h"
+#include "tachyon/emulator/emulator.h"
 #include "tachyon/support/error.h"
 #include "tachyon/support/npy.h"
 
@@ -40,7 +41,16 @@ int run(const Args& a) {
   using namespace tachyon;
   nlohmann::json cfg = a.config.empty() ? nlohmann::json::object() : driver::load_config(a.config);
   std::vector<NdArray> in;
-  for (const std::string& f : a.inputs) in.push_back(read_npy(f));
+  {
+    const ir::Graph g = driver::compile(driver::load_model(a.model), cfg, a.config);
+    if (a.inputs.size() != g.inputs.size())
+      fail("the model '{}' has {} input{}: give -i once per input, in order", g.name, g.inputs.size(),
+           g.inputs.size() == 1 ? "" : "s");
+    for (size_t i = 0; i < a.inputs.size(); ++i) {
+      in.push_back(read_npy(a.inputs[i]));
+      emulator::check_input_shape(g, i, in.back().shape, a.inputs[i]);
+    }
+  }
   calibrate::Profile p = calibrate::profile(a.model, cfg, in, a.config, a.threads);
   if (!a.quiet) fmt::print("{}", calibrate::profile_table(p));
   if (!a.json.empty()) write_text(a.json, calibrate::profile_json(p).dump(1) + "\n", a.force);

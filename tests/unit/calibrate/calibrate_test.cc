@@ -198,3 +198,37 @@ TEST(Calibrate, AccuracyTargetAndModelGranularity) {
 
 }  // namespace
 }  // namespace tachyon::test
+
+namespace tachyon::test {
+namespace {
+
+// The command line on the raw-feature jet tagger: profile reports, a calibrated config that
+// loads and compiles, and errors that name the file.
+TEST(CalibrateCli, ProfileAndCalibrate) {
+  namespace fs = std::filesystem;
+  const std::string bin = TACHYON_BINARY, d = std::string(TACHYON_TEST_DATA) + "/calib/";
+  const fs::path out = fs::temp_directory_path() / "tachyon_calibrate_cli";
+  fs::remove_all(out);
+  fs::create_directories(out);
+  const std::string model = d + "jet_raw.onnx", x = d + "jets_raw_a.npy";
+  auto run = [](const std::string& cmd) { return std::system((cmd + " > /dev/null 2>&1").c_str()); };
+  EXPECT_EQ(run(bin + " profile " + model + " -i " + x + " --html " + (out / "p.html").string() + " --json " +
+                (out / "p.json").string()),
+            0);
+  std::ifstream html(out / "p.html");
+  std::string page((std::istreambuf_iterator<char>(html)), std::istreambuf_iterator<char>());
+  EXPECT_NE(page.find("layer0_Gemm"), std::string::npos);
+  EXPECT_TRUE(fs::exists(out / "p.json"));
+  // The files exist now: refused without --force.
+  EXPECT_NE(run(bin + " profile " + model + " -i " + x + " --json " + (out / "p.json").string()), 0);
+  const std::string cfg = (out / "cal.yml").string();
+  EXPECT_EQ(run(bin + " config " + model + " --calibrate " + x + " --labels " + d + "labels_a.npy -o " + cfg), 0);
+  ir::Graph g = driver::compile_file(model, cfg);  // an ordinary configuration
+  EXPECT_EQ(g.value(g.inputs[0].value).type->int_bits, 10);  // raw features up to ~240: 9 bits + margin 1
+  // Labels as inputs: wrong shape, non-zero exit.
+  EXPECT_NE(run(bin + " config " + model + " --calibrate " + d + "labels_a.npy -o " + (out / "x.yml").string()), 0);
+  EXPECT_FALSE(fs::exists(out / "x.yml"));
+}
+
+}  // namespace
+}  // namespace tachyon::test
