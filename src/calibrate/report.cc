@@ -100,9 +100,9 @@ nlohmann::json profile_json(const Profile& p) {
   return j;
 }
 
-// One row per point on a log2 |value| axis: the box spans the |value| of the 25th..75th
-// percentiles of the signed values' magnitudes' ends, whiskers min..max of |value| over the
-// 0.1..99.9 percentiles; the grey band is the type's range [2^-F, max |type|].
+// One row per point on a log2 |value| axis: grey band = the type's range [2^-F, max |type|];
+// box = median/2 .. the larger magnitude of the 25th/75th percentiles; line up to max |value|;
+// dot = the larger magnitude of the 0.1th/99.9th percentiles (the legend is in the page).
 std::string profile_html(const Profile& p, const std::string& title) {
   const int lo = -16, hi = 12;  // log2 axis
   const double left = 330, width = 560, row_h = 18, top = 40;
@@ -153,10 +153,8 @@ std::string profile_html(const Profile& p, const std::string& title) {
         e.wrapped, e.saturated, x1, mid, xw, mid, col, x1, y + 4, std::max(1.0, x3 - x1), row_h - 8, col, col, xm, y + 3,
         xm, y + row_h - 3, xp, mid, col);
   }
-  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">|value| (log2 axis); grey: the configured type's "
-                     "range; box: median/2 .. 75th percentile of |value|; line to max |value|; dot: 99.9th percentile; "
-                     "red: out of range</text>\n",
-                     left + width / 2 - 150, h - 10);
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">|value| (log2 axis)</text>\n", left + width / 2,
+                     h - 10);
   svg += "</svg>\n";
   std::string t = title.empty() ? "Tachyon profile: " + p.model : title;
   std::string html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + esc(t) +
@@ -164,6 +162,9 @@ std::string profile_html(const Profile& p, const std::string& title) {
   html += "<h1>" + esc(t) + "</h1>\n<p>" + std::to_string(p.samples) +
           " samples. Ranges from the exact fixed-point run (16 extra integer bits, same fractional bits); "
           "overflow counts with the configured types.</p>\n";
+  html += "<p>One row per converted value. Grey: the configured type's range (2^-F up to its largest magnitude). "
+          "Box: median/2 to the 75th percentile of |value|, tick: the median; line: up to the largest |value|; dot: "
+          "99.9th percentile. Red: out of the type's range, or wrapped / saturated.</p>\n";
   html += svg;
   html += "<h2>Table</h2>\n<pre>" + esc(profile_table(p)) + "</pre>\n</body></html>\n";
   return html;
