@@ -69,6 +69,9 @@ nlohmann::json calibrated(const Args& a) {
 
 int run(const Args& a) {
   namespace fs = std::filesystem;
+  if (!a.weights.empty() && !a.calibrate.empty())
+    tachyon::fail("--weights cannot be combined with --calibrate (which reads the model by its path): put the weights "
+                  "beside the model JSON as NAME_weights.h5");
   tachyon::ir::Graph g = tachyon::driver::load_model(a.model, a.weights);
   tachyon::passes::PassContext ctx;
   tachyon::passes::run_pipeline(g, ctx, tachyon::passes::lowering_pipeline());
