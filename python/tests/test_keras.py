@@ -305,7 +305,7 @@ def test_qkeras_quantizers_match_numpy(tmp_path):
     ref = h @ np_quantized_bits(w4, 5, 0, symmetric=1)
     # The quantizers give every other type; the accumulators are inferred exactly ("auto" for the
     # first layer, whose float input is given 22 fraction bits).
-    cfg = {"LayerName": {"x": {"Precision": "ap_fixed<30,8>"}, "q1": {"Precision": {"accum": "auto", "result": "auto"}}}}
+    cfg = {"LayerName": {"x": {"Precision": "ap_fixed<30,8>"}, "q1": {"Precision": {"accum": "auto"}}}}
     y = tachyon.convert_from_keras_model(path, output_dir=str(tmp_path / "p"), hls_config=cfg).predict(x)
     assert np.max(np.abs(y - ref)) < 1e-9, np.max(np.abs(y - ref))
 

@@ -15,7 +15,7 @@
 // Graphs: Sequential and Functional (branches, merges, several inputs and outputs); each
 // layer called once; channels_last only. Shapes are Keras' without the batch axis.
 //
-// Layers -> IR: Dense (Gemm, or MatMul + Add on rank > 1 inputs), Conv1D/2D (Conv; 'valid'
+// Layers -> IR: Dense (the IR's Dense, kernel (in, out), on the last axis), Conv1D/2D (Conv; 'valid'
 // and 'same' with TensorFlow's padding split), DepthwiseConv1D/2D (Conv with group = C),
 // SeparableConv1D/2D (depthwise Conv then 1x1 Conv), Max/Average pooling 1D/2D, global
 // pools (keepdims: + Reshape), BatchNormalization (BatchNormalization op, folded by the

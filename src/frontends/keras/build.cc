@@ -451,20 +451,11 @@ Val Builder::dense(const Val& x) {
   if (bias) b = weight_value("bias", weight("bias", {units}), bq);
   ir::Shape os = x.shape;
   os.back() = units;
-  ir::ValueId y;
-  if (x.shape.size() == 1) {
-    ir::Attrs a;
-    a.set("alpha", 1.0);
-    a.set("beta", 1.0);
-    a.set("transA", int64_t{0});
-    a.set("transB", int64_t{0});
-    std::vector<ir::ValueId> ins{x.id, w};
-    if (b) ins.push_back(*b);
-    y = emit(Op::Gemm, std::move(ins), os, std::move(a));
-  } else {
-    y = emit(Op::MatMul, {x.id, w}, os);
-    if (b) y = emit(Op::Add, {y, *b}, os, {}, "bias");
-  }
+  // The IR's Dense layer directly (it applies to the last axis of any rank), so that a quantizer
+  // after it becomes its result type.
+  std::vector<ir::ValueId> ins{x.id, w};
+  if (b) ins.push_back(*b);
+  const ir::ValueId y = emit(Op::Dense, std::move(ins), os);
   return activation({y, os}, cfg().value("activation", json("linear")), "");
 }
 
