@@ -19,6 +19,11 @@ Tree ensembles (scikit-learn, XGBoost) convert the same way and give the same HL
     m = tachyon.convert_from_sklearn(clf, hls_config=cfg, output_dir="bdt_prj")
     raw = m.predict(x)         # raw scores (margins), bit-exact; m.predict_proba(x) applies the link
 
+Keras / QKeras / HGQ files (``.h5``, ``.json`` + ``_weights.h5``, ``.keras``) the same way::
+
+    cfg = tachyon.config_from_keras_model("model.h5", granularity="name")  # quantizer types shown
+    m = tachyon.convert_from_keras_model("model.h5", hls_config=cfg, output_dir="prj")
+
 Errors are raised as ``tachyon.TachyonError`` with the same messages as the command line.
 """
 from __future__ import annotations

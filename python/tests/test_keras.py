@@ -434,3 +434,24 @@ def test_one_dimensional_layers(tmp_path):
     path = write_all_layouts(tmp_path, layers, ["s"])["h5"]
     y = tachyon.convert_from_keras_model(path, hls_config=WIDE, output_dir=str(tmp_path / "p")).predict(x)
     assert np.max(np.abs(y - ref)) < 1e-5
+
+
+def test_truncated_files_never_crash(tmp_path):
+    """Every truncation of the three layouts is a TachyonError (or, past the data, loads)."""
+    p = write_all_layouts(tmp_path, activations_model(), ["d3"])
+    for kind in ("h5", "keras", "weights"):
+        src = str(tmp_path / "m_weights.h5") if kind == "weights" else p[kind]
+        data = open(src, "rb").read()
+        for i, cut in enumerate(np.linspace(0, len(data) - 1, 25).astype(int)):
+            if kind == "weights":
+                t = tmp_path / f"t{i}.json"
+                t.write_text(open(p["json"]).read())
+                (tmp_path / f"t{i}_weights.h5").write_bytes(data[:cut])
+            else:
+                t = tmp_path / f"t{i}.{kind}"
+                t.write_bytes(data[:cut])
+            try:
+                tachyon.convert_from_keras_model(str(t), output_dir="unused").compile()
+            except tachyon.TachyonError as e:
+                assert str(t.name).split(".")[0] in str(e), str(e)
+                assert "ONNX" not in str(e), str(e)

@@ -15,8 +15,7 @@ bool is_keras_model(const std::string& path) {
   if (!std::filesystem::is_regular_file(path, ec)) return false;
   std::string ext = std::filesystem::path(path).extension().string();
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (ext == ".keras") return true;
-  if (ext == ".h5" || ext == ".hdf5") return looks_like_hdf5(path);
+  if (ext == ".keras" || ext == ".h5" || ext == ".hdf5") return true;  // the loader names what is wrong
   if (looks_like_zip(path)) return ext != ".onnx";
   if (ext != ".json") return false;
   // A Keras configuration starts with an object holding class_name and config; look at the
