@@ -295,3 +295,19 @@ def test_segmentation_size_resize_conv_emulates(tmp_path):
     x = RNG.uniform(-1, 1, (2, 3, 128, 128))
     ref = F.conv2d(F.interpolate(t(x), scale_factor=2, mode="nearest"), t(w), padding=1)
     close(emulate(tmp_path, m, x), ref.numpy(), 1e-3)
+
+
+SEEDS = __import__("os").path.join(__import__("os").path.dirname(__file__), "..", "..", "tests", "fuzz", "seeds")
+
+
+@pytest.mark.parametrize("name", ["opset6_mlp", "keras_batch1", "qonnx_channels_last", "elementwise",
+                                  "upsample_reducesum"])
+def test_fuzz_seeds_import_and_emulate(name):
+    path = f"{SEEDS}/{name}.onnx"
+    m = onnx.load(path)
+    dims = [d.dim_value or 1 for d in m.graph.input[0].type.tensor_type.shape.dim]
+    x = RNG.uniform(-1, 1, dims)
+    y = np.asarray(tachyon.convert_from_onnx_model(path, hls_config=WIDE).predict(x))
+    assert np.all(np.isfinite(y))
+    if name == "upsample_reducesum":  # each value repeated 2x3 times, then summed over space
+        close(y, 6 * x.sum(axis=(2, 3), keepdims=True), 2e-3)  # the mean of 18 cells: 1/18 in 18 bits

@@ -27,7 +27,7 @@ const std::map<std::string, std::vector<std::string>>& table() {
       {"random_bytes.onnx", {"not an ONNX model"}},
       {"text_file.onnx", {"not an ONNX model"}},
       {"deep_nesting.onnx", {"not an ONNX model"}},
-      {"wrong_opset.onnx", {"opset 5 is not supported", "7 to 18"}},
+      {"wrong_opset.onnx", {"opset 5 is not supported", "6 to 18"}},
       {"no_opset.onnx", {"no opset_import"}},
       {"no_graph_input.onnx", {"no graph input"}},
       {"string_input.onnx", {"graph input 'x'", "dtype string"}},
@@ -58,6 +58,14 @@ const std::map<std::string, std::vector<std::string>>& table() {
       {"quant_bad_rounding.onnx", {"node 'bad_quant' (Quant)", "rounding_mode 'SIDEWAYS'"}},
       {"missing_input.onnx", {"node 'mm_one_input' (MatMul)", "input 1 is missing"}},
       {"wrong_output_shape.onnx", {"shape inference", "fc_declared", "(3) vs (7)"}},
+      {"transpose_no_perm_bn.onnx", {"node 'rev_all' (Transpose)", "no perm attribute", "batch axis"}},
+      {"flatten_axis0_batch.onnx", {"node 'flatten_batch' (Flatten)", "axis 0", "batch of 1"}},
+      {"opset6_bn_training.onnx", {"node 'bn_train' (BatchNormalization)", "training mode"}},
+      {"resize_linear.onnx", {"node 'resize_linear' (Resize)", "mode 'linear'"}},
+      {"resize_downsample.onnx", {"node 'resize_down' (Resize)", "whole factor"}},
+      {"channels_last_conv_channels.onnx", {"node 'cl_conv' (Conv)", "weights of shape [2,4,3,3] for 3 input channels"}},
+      {"pow_fractional.onnx", {"node 'pow_half' (Pow)", "exponent 0.5"}},
+      {"legacy_broadcast_opset13.onnx", {"node 'add_legacy' (Add)", "only before opset 7"}},
   };
   return t;
 }
