@@ -311,3 +311,27 @@ def test_fuzz_seeds_import_and_emulate(name):
     assert np.all(np.isfinite(y))
     if name == "upsample_reducesum":  # each value repeated 2x3 times, then summed over space
         close(y, 6 * x.sum(axis=(2, 3), keepdims=True), 2e-3)  # the mean of 18 cells: 1/18 in 18 bits
+
+
+def test_keras_nhwc_global_average_and_reshape_attribute(tmp_path):
+    # tf2onnx: GlobalAveragePooling2D on NHWC data is ReduceMean over axes [1, 2].
+    nodes = [helper.make_node("ReduceMean", ["x"], ["m"], axes=[1, 2], keepdims=0, name="gap"),
+             helper.make_node("Reshape", ["m"], ["y"], shape=[1, -1], name="old_reshape")]
+    m = model(nodes, [("x", [1, 4, 5, 3])], ["y"], opset=6)
+    x = RNG.uniform(-1, 1, (1, 4, 5, 3))
+    close(emulate(tmp_path, m, x), x.mean(axis=(1, 2)), 1e-3)
+
+
+def test_resize_sizes_computed_from_shape(tmp_path):
+    # torch.onnx (opset 11+) computes Resize's sizes from Shape(x): the batch entry is unknown.
+    nodes = [helper.make_node("Shape", ["x"], ["shp"]),
+             helper.make_node("Slice", ["shp", "s0", "s2"], ["nc"]),
+             helper.make_node("Slice", ["shp", "s2", "s4"], ["hw"]),
+             helper.make_node("Mul", ["hw", "two"], ["hw2"]),
+             helper.make_node("Concat", ["nc", "hw2"], ["sizes"], axis=0),
+             helper.make_node("Resize", ["x", "", "", "sizes"], ["y"], mode="nearest",
+                              coordinate_transformation_mode="asymmetric", nearest_mode="floor")]
+    inits = [ints("s0", [0]), ints("s2", [2]), ints("s4", [4]), ints("two", [2])]
+    m = model(nodes, [("x", ["N", 2, 3, 4])], ["y"], inits, opset=13)
+    x = RNG.uniform(-1, 1, (3, 2, 3, 4))
+    close(emulate(tmp_path, m, x), F.interpolate(t(x), scale_factor=2, mode="nearest").numpy(), 1e-7)

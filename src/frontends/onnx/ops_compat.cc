@@ -226,10 +226,12 @@ void run_resize(NodeCtx& cx) {
     const Entry* se = cx.in(2);
     if (se && se->kind == Kind::Const && se->c->t.size() > 0) scales = se->c->t.data;
     else if (se && se->kind != Kind::Const) return cx.error("the scales must be constant");
-    if (cx.has_input(3)) {
-      auto z = cx.int_list_input(3, "sizes");
+    if (cx.has_input(3)) {  // often computed from Shape(x): its batch entry is unknown (-1 here)
+      const ConstVal* z = cx.constant(3, "sizes");
+      std::string err;
       if (!z) return;
-      sizes = *z;
+      if (z->t.size() > kMaxRank + 1 || !to_int_list(*z, &sizes, &err, true, -1))
+        return cx.error(fmt::format("sizes {}", err.empty() ? "has too many values" : err));
     }
     if (!scales.empty() && !sizes.empty()) return cx.error("both scales and sizes are given");
     if (scales.empty() && sizes.empty()) return cx.error("neither scales nor sizes are given");
@@ -243,7 +245,7 @@ void run_resize(NodeCtx& cx) {
     int64_t out;
     if (!sizes.empty()) {
       out = i == 0 ? 1 : sizes[i];
-      if (i == 0 && sizes[0] != 1 && !(cx.im.static_batch && sizes[0] == *cx.im.static_batch))
+      if (i == 0 && sizes[0] != 1 && sizes[0] != -1 && !(cx.im.static_batch && sizes[0] == *cx.im.static_batch))
         return cx.error(fmt::format("sizes [{}] change the batch dimension", fmt::join(sizes, ",")));
       scale = static_cast<double>(out) / static_cast<double>(in);
     } else {

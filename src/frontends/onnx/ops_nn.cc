@@ -261,7 +261,8 @@ void run_pool(NodeCtx& cx) {
   cx.set_data(0, out, S, {S, CL});
 }
 
-void global_pool(NodeCtx& cx, const Entry& x, bool is_max, bool keepdims, bool sum = false) {
+// A global pool over all axes of x but its first (channels); the result has ONNX shape S.
+void global_pool(NodeCtx& cx, const Entry& x, bool is_max, const ir::Shape& S, bool sum = false) {
   const size_t r = x.shape.size();
   const int64_t C = x.shape[0];
   ir::ValueId v = cx.im.convert(cx, x, channels_last_perm(r));
@@ -270,8 +271,6 @@ void global_pool(NodeCtx& cx, const Entry& x, bool is_max, bool keepdims, bool s
     const double count = static_cast<double>(num_elements(x.shape) / C);
     out = cx.emit(ir::Op::Mul, {out, cx.im.add_constant(cx.label + "_count", ir::Tensor::scalar(count))}, {C});
   }
-  ir::Shape S{C};
-  if (keepdims) S.resize(r, 1);
   cx.set_data(0, out, S, {});
 }
 
@@ -279,7 +278,9 @@ void run_global_pool(NodeCtx& cx) {
   const Entry* x = cx.data(0);
   if (!x) return;
   if (x->shape.size() < 2) return cx.error(fmt::format("input of shape [batch]+{} has no spatial axes", shape_string(x->shape)));
-  global_pool(cx, *x, cx.n.op_type() == "GlobalMaxPool", true);
+  ir::Shape S(x->shape.size(), 1);
+  S[0] = x->shape[0];
+  global_pool(cx, *x, cx.n.op_type() == "GlobalMaxPool", S);
 }
 
 void run_reduce(NodeCtx& cx) {
@@ -309,14 +310,23 @@ void run_reduce(NodeCtx& cx) {
     if (s < 0) return;
     got.insert(s);
   }
-  std::set<int64_t> spatial;
-  for (size_t i = 1; i < r; ++i) spatial.insert(static_cast<int64_t>(i));
-  if (!have_axes || r < 2 || got != spatial)
-    return cx.error(fmt::format("{} over axes [{}] of a [batch]+{} tensor is not supported (only over all spatial axes)",
+  // Over every axis but one (the channels: NCHW [1..r-1], or NHWC-style [0..r-2] as Keras
+  // exports write it): a global pool over the channels-first view of x.
+  int64_t keep_axis = -1;
+  for (size_t c = 0; c < r && have_axes && r >= 2 && got.size() + 1 == r; ++c)
+    if (!got.count(static_cast<int64_t>(c))) keep_axis = static_cast<int64_t>(c);
+  if (keep_axis < 0)
+    return cx.error(fmt::format("{} over axes [{}] of a [batch]+{} tensor is not supported (only over all axes but one)",
                                 cx.n.op_type(), fmt::join(axes, ","), shape_string(x->shape)));
   const int64_t keep = cx.i("keepdims", 1);
   if (keep != 0 && keep != 1) return cx.error(fmt::format("keepdims is {}, expected 0 or 1", keep));
-  global_pool(cx, *x, cx.n.op_type() == "ReduceMax", keep == 1, cx.n.op_type() == "ReduceSum");
+  std::vector<int64_t> front{keep_axis};
+  for (size_t i = 0; i < r; ++i)
+    if (static_cast<int64_t>(i) != keep_axis) front.push_back(static_cast<int64_t>(i));
+  const Entry xc = keep_axis == 0 ? *x : transposed_entry(cx, *x, front);
+  ir::Shape S = keep == 1 ? ir::Shape(r, 1) : ir::Shape{1};
+  S[keep == 1 ? static_cast<size_t>(keep_axis) : 0] = x->shape[static_cast<size_t>(keep_axis)];
+  global_pool(cx, xc, cx.n.op_type() == "ReduceMax", S, cx.n.op_type() == "ReduceSum");
 }
 
 void check_batchnorm(NodeCtx& cx) {

@@ -340,13 +340,17 @@ void run_reshape(NodeCtx& cx) {
   if (qconst_layout_op(cx)) return;
   const Entry* x = cx.data(0);
   if (!x) return;
-  const ConstVal* sc = cx.constant(1, "shape");
-  if (!sc) return;
   constexpr int64_t kBatch = INT64_MIN;
   std::vector<int64_t> t;
-  std::string err;
-  if (sc->t.size() > kMaxRank + 1 || !to_int_list(*sc, &t, &err, true, kBatch))
-    return cx.error(fmt::format("shape input {}", err.empty() ? "is too long" : err));
+  if (!cx.has_input(1) && cx.has("shape")) {  // Reshape-1 (old exporters): the shape is an attribute
+    t = cx.ints("shape");
+  } else {
+    const ConstVal* sc = cx.constant(1, "shape");
+    if (!sc) return;
+    std::string err;
+    if (sc->t.size() > kMaxRank + 1 || !to_int_list(*sc, &t, &err, true, kBatch))
+      return cx.error(fmt::format("shape input {}", err.empty() ? "is too long" : err));
+  }
   const bool allowzero = cx.i("allowzero", 0) == 1;
   if (t.empty()) return cx.error("reshape to a scalar drops the batch axis");
   const int64_t N = num_elements(x->shape), first = t[0];
@@ -576,7 +580,7 @@ void add_tensor_ops(std::vector<OpDef>& t) {
     t.push_back({op, false, {"broadcast", "axis"}, check_binary, run_binary, 2});
   t.push_back({"Concat", false, {"axis"}, nullptr, run_concat});
   t.push_back({"Flatten", false, {"axis"}, nullptr, run_flatten});
-  t.push_back({"Reshape", false, {"allowzero"}, nullptr, run_reshape, 2});
+  t.push_back({"Reshape", false, {"allowzero", "shape"}, nullptr, run_reshape});
   t.push_back({"Squeeze", false, {"axes"}, nullptr, run_squeeze});
   t.push_back({"Unsqueeze", false, {"axes"}, nullptr, run_unsqueeze});
   t.push_back({"Transpose", false, {"perm"}, nullptr, run_transpose});
