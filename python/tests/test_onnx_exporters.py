@@ -335,3 +335,13 @@ def test_resize_sizes_computed_from_shape(tmp_path):
     m = model(nodes, [("x", ["N", 2, 3, 4])], ["y"], inits, opset=13)
     x = RNG.uniform(-1, 1, (3, 2, 3, 4))
     close(emulate(tmp_path, m, x), F.interpolate(t(x), scale_factor=2, mode="nearest").numpy(), 1e-7)
+
+
+def test_hls_csim_of_channels_last_resize_graph_is_bit_exact(tmp_path):
+    # Channels-last QONNX ops, Quant, Resize (Reshape + Concat of copies), LeakyRelu, Concat:
+    # the HLS project's C simulation gives the emulator's bits.
+    x = RNG.uniform(-1, 1, (2, 8, 8, 3))
+    m = tachyon.convert_from_onnx_model(f"{SEEDS}/qonnx_channels_last.onnx", output_dir=str(tmp_path / "prj"), backend="vitis")
+    m.write(force=True)
+    y = np.asarray(m.predict(x))
+    assert np.array_equal(np.asarray(m.simulate(x)).reshape(y.shape), y)

@@ -249,6 +249,7 @@ void run_resize(NodeCtx& cx) {
         return cx.error(fmt::format("sizes [{}] change the batch dimension", fmt::join(sizes, ",")));
       scale = static_cast<double>(out) / static_cast<double>(in);
     } else {
+      if (i == 0 && std::isnan(scales[0])) scales[0] = 1.0;  // computed from Shape(x): batch / batch
       scale = static_cast<double>(static_cast<float>(scales[i]));
       if (!std::isfinite(scale) || scale <= 0 || scale > 4096)
         return cx.error(fmt::format("scale {} on axis {} is not supported", scales[i], i));
