@@ -57,6 +57,7 @@ def t(a):
 def close(y, ref, tol):
     ref = np.asarray(ref, dtype=np.float64).reshape(y.shape)
     err = float(np.max(np.abs(y - ref)))
+    print(f"max abs diff vs float: {err:.3g}")
     assert err < tol, f"max abs diff {err}"
     return err
 
@@ -95,6 +96,13 @@ def test_keras_batch1_conv_flatten_axis0(tmp_path):
 def test_flatten_axis0_needs_a_batch_of_one(tmp_path):
     nodes = [helper.make_node("Flatten", ["x"], ["y"], axis=0, name="flat0")]
     reject(tmp_path, model(nodes, [("x", ["N", 2, 3])], ["y"]), "flat0", "axis 0")
+
+
+def test_batch1_graphs_that_use_the_batch_are_refused(tmp_path):
+    nodes = [helper.make_node("Softmax", ["x"], ["y"], axis=0, name="sm_batch")]
+    reject(tmp_path, model(nodes, [("x", [1, 4])], ["y"]), "sm_batch", "batch axis")
+    nodes = [helper.make_node("Reshape", ["x", "shape"], ["y"], name="to_vector")]
+    reject(tmp_path, model(nodes, [("x", [1, 2, 3])], ["y"], [ints("shape", [6])]), "to_vector", "batch")
 
 
 def test_keras_dense_matmul_add_batchnorm_softmax(tmp_path):
