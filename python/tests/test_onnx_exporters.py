@@ -103,6 +103,8 @@ def test_batch1_graphs_that_use_the_batch_are_refused(tmp_path):
     reject(tmp_path, model(nodes, [("x", [1, 4])], ["y"]), "sm_batch", "batch axis")
     nodes = [helper.make_node("Reshape", ["x", "shape"], ["y"], name="to_vector")]
     reject(tmp_path, model(nodes, [("x", [1, 2, 3])], ["y"], [ints("shape", [6])]), "to_vector", "batch")
+    nodes = [helper.make_node("Squeeze", ["x"], ["y"], name="squeeze_all")]
+    reject(tmp_path, model(nodes, [("x", [1, 4, 1, 1])], ["y"]), "squeeze_all", "batch axis")
 
 
 def test_keras_dense_matmul_add_batchnorm_softmax(tmp_path):

@@ -399,6 +399,9 @@ void run_squeeze(NodeCtx& cx) {
   auto axes = axes_of(cx, 1);
   if (!axes) return;
   const size_t r = x->shape.size();
+  if (axes->empty() && cx.im.static_batch == std::optional<int64_t>(1))
+    return cx.error("Squeeze without axes also removes the batch axis (of size 1); tensors without a batch axis are "
+                    "not supported (give the axes to squeeze)");
   std::set<int64_t> drop;
   for (int64_t a : *axes) {
     const int64_t s = cx.sample_axis(a, r, "axis");
