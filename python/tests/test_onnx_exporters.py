@@ -355,3 +355,11 @@ def test_hls_csim_of_channels_last_resize_graph_is_bit_exact(tmp_path):
     m.write(force=True)
     y = np.asarray(m.predict(x))
     assert np.array_equal(np.asarray(m.simulate(x)).reshape(y.shape), y)
+
+
+@pytest.mark.parametrize("op,ref,tol", [("Selu", F.selu, 1e-3), ("HardSwish", F.hardswish, 1e-4),
+                                        ("Abs", torch.abs, 1e-6), ("Neg", torch.neg, 1e-6)])
+def test_single_elementwise_ops(tmp_path, op, ref, tol):
+    m = model([helper.make_node(op, ["x"], ["y"])], [("x", ["N", 7])], ["y"], opset=14)
+    x = RNG.uniform(-4, 4, (50, 7))
+    close(emulate(tmp_path, m, x), ref(t(x)).numpy(), tol)
