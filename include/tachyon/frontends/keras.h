@@ -36,7 +36,9 @@
 // HGQ proxy models: FixedPointQuantizer (per-element keep_negative / bits / integers, RND and
 // SAT modes) whose elements all agree becomes a type: the result type of the layer it
 // follows (or of the graph input), else a Cast; the (already quantized) kernels and biases
-// of the surrounding layers are typed exactly (Quant with a power-of-two scale).
+// of the surrounding layers are typed exactly (Quant with a power-of-two scale). Quantizers
+// whose elements differ become ElementQuant nodes [x, keep_negative, bits, integers]
+// (parameters expanded to x's shape; attributes rounding / overflow from RND / SAT).
 //
 // Errors: every unsupported layer (name, class, file) at once; missing weights, shape
 // mismatches, broken JSON, truncated HDF5 / zip, cycles in inbound_nodes: tachyon::Error

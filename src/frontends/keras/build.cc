@@ -53,6 +53,23 @@ const std::set<std::string>& supported_classes() {
   return s;
 }
 
+// A parameter of shape s (right-aligned, numpy rules) expanded to the full shape `to`.
+ir::Tensor broadcast_param(const ir::Tensor& p, const ir::Shape& to) {
+  ir::Tensor out(to, std::vector<double>(static_cast<size_t>(numel(to)), 0.0));
+  const size_t off = to.size() - p.shape.size();
+  const auto ts = ir::strides_of(to), ps = ir::strides_of(p.shape);
+  for (int64_t i = 0; i < numel(to); ++i) {
+    int64_t rem = i, pi = 0;
+    for (size_t d = 0; d < to.size(); ++d) {
+      const int64_t c = rem / ts[d];
+      rem %= ts[d];
+      if (d >= off && p.shape[d - off] != 1) pi += c * ps[d - off];
+    }
+    out.data[static_cast<size_t>(i)] = p.data[static_cast<size_t>(pi)];
+  }
+  return out;
+}
+
 class Builder {
  public:
   explicit Builder(const Model& m) : m_(m), diag_(m.file) {}
@@ -863,6 +880,7 @@ Val Builder::layer(const std::vector<Val>& in) {
 // (the producing layer's result, a graph input) or a Cast.
 Val Builder::fixed_point_quantizer(const Val& x) {
   std::vector<double> kv, bv, iv;
+  std::map<std::string, ir::Tensor> params;  // without the batch axis
   for (const char* name : {"keep_negative", "bits", "integers"}) {
     const ir::Tensor* t = nullptr;
     for (const auto& [n, w] : L_->weights)
@@ -882,6 +900,7 @@ Val Builder::fixed_point_quantizer(const Val& x) {
     }
     std::vector<double>& dst = name[0] == 'k' ? kv : name[0] == 'b' ? bv : iv;
     dst = t->data;
+    params[name] = ir::Tensor(s, t->data);
     for (double v : dst)
       if (!std::isfinite(v) || v != std::floor(v) || std::fabs(v) > 1024)
         err(fmt::format("'{}' holds {} (expected small integers)", name, v));
@@ -905,8 +924,16 @@ Val Builder::fixed_point_quantizer(const Val& x) {
   else if (sat == "SAT_SYM") t.overflow = Overflow::SAT_SYM;
   else if (sat == "SAT_ZERO") t.overflow = Overflow::SAT_ZERO;
   else err(fmt::format("SAT mode '{}' is not supported", sat));
-  if (!(uniform(kv) && uniform(bv) && uniform(iv)))
-    err("heterogeneous precision (different bits per element) needs the ElementQuant op, not available in this build");
+  if (!(uniform(kv) && uniform(bv) && uniform(iv))) {
+    // Heterogeneous precision: an ElementQuant node, its parameters expanded to x's shape.
+    ir::Attrs a;
+    a.set("rounding", std::string(to_string(t.quant)));
+    a.set("overflow", std::string(to_string(t.overflow)));
+    std::vector<ir::ValueId> ins{x.id};
+    for (const char* name : {"keep_negative", "bits", "integers"})
+      ins.push_back(constant(name, broadcast_param(params.at(name), x.shape)));
+    return {emit(Op::ElementQuant, std::move(ins), x.shape, std::move(a)), x.shape};
+  }
   t.is_signed = kv[0] != 0;
   t.width = static_cast<int>(bv[0]);
   t.int_bits = static_cast<int>(iv[0]);
