@@ -2,6 +2,7 @@
 // project compared bit for bit with the emulator.
 #pragma once
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
