@@ -114,14 +114,21 @@ std::vector<size_t> emit_cmvm_outputs(Dfg& g, const DotLayer& L, std::vector<DNo
     for (const DotTerm& t : dp.terms) {
       if (t.w.is_zero()) continue;
       int sh = G - t.x.frac - L.wfrac;
-      const DfgNode& x = g.node(t.x.node);
-      if (g.is_const(t.x.node)) {
+      // A left-shifted signal (e.g. an element of a narrower fixed-point type aligned to its
+      // tensor's grid) enters as its unshifted operand: the shift moves into the terms.
+      DNode xn = t.x.node;
+      while (g.node(xn).kind == DKind::Add && g.is_const(g.node(xn).args[1]) && g.node(g.node(xn).args[1]).value.is_zero()) {
+        sh += g.node(xn).sa;
+        xn = g.node(xn).args[0];
+      }
+      const DfgNode& x = g.node(xn);
+      if (g.is_const(xn)) {
         consts[m] += (x.value * t.w).shl(sh);
         continue;
       }
-      auto [it, fresh] = index.emplace(t.x.node, static_cast<int>(src.size()));
+      auto [it, fresh] = index.emplace(xn, static_cast<int>(src.size()));
       if (fresh) {
-        src.push_back(t.x.node);
+        src.push_back(xn);
         inputs.push_back(CmvmSource{x.lo, x.hi, 0});
       }
       append_csd_terms(it->second, t.w, sh, terms[m]);
