@@ -19,7 +19,7 @@ struct ConvertArgs {
   double clock = 5.0;
   bool force = false, dsp = false, print_ir = false;
   std::string arithmetic = "cmvm";
-  int depth_slack = -1;
+  int depth_slack = 0;
 };
 
 Registrar convert("convert", "Compile a model into an HLS project or Verilog", [](CLI::App& app) -> Action {
@@ -39,7 +39,7 @@ Registrar convert("convert", "Compile a model into an HLS project or Verilog", [
       ->check(CLI::IsMember({"cmvm", "mcm", "csd"}))
       ->capture_default_str();
   app.add_option("--adder-depth-slack", a->depth_slack,
-                 "Verilog, cmvm: extra adder levels allowed per output beyond its plain CSD tree (-1: unbounded)")
+                 "Verilog, cmvm: extra adder levels allowed per output beyond a balanced tree of its CSD terms (-1: unbounded)")
       ->capture_default_str();
   app.add_flag("--print-ir-after-all", a->print_ir, "Print the IR after every pass");
   return [a] {

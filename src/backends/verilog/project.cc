@@ -86,7 +86,7 @@ void write_project(const ir::Graph& g, const BackendOptions& o) {
   bool dsp = option_bool(o.extra, "dsp", false);
   std::string arith = arithmetic_of(o.extra);
   bool share = arith != "csd";
-  int depth_slack = option_int(o.extra, "depth_slack", -1);
+  int depth_slack = option_int(o.extra, "depth_slack", 0);
   std::string sim = o.extra.is_object() && o.extra.contains("simulator") && o.extra["simulator"].is_string()
                         ? o.extra["simulator"].get<std::string>()
                         : std::string("auto");

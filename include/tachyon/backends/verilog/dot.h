@@ -60,7 +60,7 @@ struct DotLayer {
   // exactly or modulo 2^W on accum_t's grid (needs share, not dsp); the other outputs use
   // the per-input MCM below.
   bool cmvm = true;
-  int depth_slack = -1;  // CMVM adder-depth bound (cmvm.h); < 0: unbounded
+  int depth_slack = 0;   // CMVM adder-depth bound (cmvm.h); < 0: unbounded
 };
 
 struct DotStats {
