@@ -5,6 +5,7 @@
 #include "helpers.h"
 #include "tachyon/backends/verilog/dfg.h"
 #include "tachyon/backends/verilog/net.h"
+#include "tachyon/backends/verilog/project.h"
 #include "unit/element_quant_util.h"
 
 using namespace vtest;
