@@ -37,9 +37,10 @@ py::array_t<double> to_numpy(const NdArray& a) {
   return r;
 }
 
-ir::Graph load_any(const std::string& path, const py::object& onnx_bytes, const std::string& name) {
+ir::Graph load_any(const std::string& path, const py::object& onnx_bytes, const std::string& name,
+                   const std::string& weights = {}) {
   if (!onnx_bytes.is_none()) return frontends::load_onnx_bytes(onnx_bytes.cast<std::string>(), name);
-  return driver::load_model(path);
+  return driver::load_model(path, weights);
 }
 
 // A model converted with a configuration: the typed IR and its emulator.
@@ -133,8 +134,9 @@ PYBIND11_MODULE(_tachyon, m) {
 
   m.def(
       "config_template",
-      [](const std::string& path, py::object onnx_bytes, const std::string& name, const std::string& granularity) {
-        ir::Graph g = load_any(path, onnx_bytes, name);
+      [](const std::string& path, py::object onnx_bytes, const std::string& name, const std::string& granularity,
+         const std::string& weights) {
+        ir::Graph g = load_any(path, onnx_bytes, name, weights);
         passes::PassContext ctx;
         passes::run_pipeline(g, ctx, passes::lowering_pipeline());
         config::Granularity gr = config::Granularity::Model;
@@ -146,20 +148,21 @@ PYBIND11_MODULE(_tachyon, m) {
           throw Error("granularity must be 'model', 'type' or 'name', not '" + granularity + "'");
         return config::make_template(g, gr).dump();
       },
-      py::arg("path"), py::arg("onnx_bytes") = py::none(), py::arg("name") = "model", py::arg("granularity") = "model");
+      py::arg("path"), py::arg("onnx_bytes") = py::none(), py::arg("name") = "model", py::arg("granularity") = "model",
+      py::arg("weights") = "");
 
   m.def(
       "compile",
       [](const std::string& path, py::object onnx_bytes, const std::string& name, const std::string& config_json,
-         bool print_ir) {
-        ir::Graph g = load_any(path, onnx_bytes, name);
+         bool print_ir, const std::string& weights) {
+        ir::Graph g = load_any(path, onnx_bytes, name, weights);
         nlohmann::json cfg = config_json.empty() ? nlohmann::json::object() : nlohmann::json::parse(config_json);
         driver::CompileOptions o;
         o.print_ir_after_all = print_ir;
         return std::make_unique<Model>(driver::compile(std::move(g), cfg, "hls_config", o));
       },
       py::arg("path"), py::arg("onnx_bytes") = py::none(), py::arg("name") = "model", py::arg("config_json") = "",
-      py::arg("print_ir_after_all") = false);
+      py::arg("print_ir_after_all") = false, py::arg("weights") = "");
 
   m.def("load_config", [](const std::string& path) { return driver::load_config(path).dump(); });
 

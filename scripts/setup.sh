@@ -12,6 +12,7 @@ PACKAGES=(
   python3-sklearn python3-xgboost
   libgtest-dev libgmock-dev libbenchmark-dev llvm-14-tools clang-14 libclang-rt-14-dev
   verilator iverilog yosys
+  libhdf5-dev libzip-dev python3-h5py
 )
 
 missing=()

@@ -23,6 +23,12 @@ struct Command {
 
 std::vector<Command>& registry();
 
+// The option every command that loads a model has: the HDF5 weights of a Keras model JSON.
+inline CLI::Option* add_weights_option(CLI::App& app, std::string& weights) {
+  return app.add_option("--weights", weights,
+                        "Keras model .json: its HDF5 weights file (default: NAME_weights.h5 beside NAME.json)");
+}
+
 struct Registrar {
   Registrar(std::string name, std::string description, Setup setup) {
     registry().push_back({std::move(name), std::move(description), std::move(setup)});

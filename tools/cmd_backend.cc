@@ -15,7 +15,7 @@ using tachyon::cli::Action;
 using tachyon::cli::Registrar;
 
 struct ConvertArgs {
-  std::string model, config, backend = "hls", out, project = "myproject", part = "xcvu9p-flga2104-2L-e";
+  std::string model, config, weights, backend = "hls", out, project = "myproject", part = "xcvu9p-flga2104-2L-e";
   double clock = 5.0;
   bool force = false, dsp = false, print_ir = false;
   std::string arithmetic = "cmvm";
@@ -24,7 +24,9 @@ struct ConvertArgs {
 
 Registrar convert("convert", "Compile a model into an HLS project or Verilog", [](CLI::App& app) -> Action {
   auto a = std::make_shared<ConvertArgs>();
-  app.add_option("model", a->model, "Model file (.onnx, XGBoost .json, tree .json/.xml/.txt)")->required();
+  app.add_option("model", a->model, "Model file (.onnx, Keras .h5/.json/.keras, XGBoost .json, tree .json/.xml/.txt)")
+      ->required();
+  tachyon::cli::add_weights_option(app, a->weights);
   app.add_option("-c,--config", a->config, "Configuration (YAML or JSON, hls4ml keys)");
   app.add_option("-b,--backend", a->backend, "Backend: hls (Vitis/Vivado HLS project) or verilog")->capture_default_str();
   app.add_option("-o,--output", a->out, "Output folder (written completely or not at all)")->required();
@@ -46,6 +48,7 @@ Registrar convert("convert", "Compile a model into an HLS project or Verilog", [
     const auto& backend = tachyon::backends::get_backend(a->backend);
     tachyon::driver::CompileOptions opts;
     opts.print_ir_after_all = a->print_ir;
+    opts.weights = a->weights;
     tachyon::ir::Graph g = tachyon::driver::compile_file(a->model, a->config, opts);
     tachyon::backends::BackendOptions bo;
     bo.output_dir = a->out;

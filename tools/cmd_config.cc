@@ -19,7 +19,7 @@
 namespace {
 
 struct Args {
-  std::string model, output, granularity = "name", format;
+  std::string model, weights, output, granularity = "name", format;
   bool force = false;
   // --calibrate (docs/calibration.md)
   std::string calibrate, labels, start_config;
@@ -69,7 +69,10 @@ nlohmann::json calibrated(const Args& a) {
 
 int run(const Args& a) {
   namespace fs = std::filesystem;
-  tachyon::ir::Graph g = tachyon::driver::load_model(a.model);
+  if (!a.weights.empty() && !a.calibrate.empty())
+    tachyon::fail("--weights cannot be combined with --calibrate (which reads the model by its path): put the weights "
+                  "beside the model JSON as NAME_weights.h5");
+  tachyon::ir::Graph g = tachyon::driver::load_model(a.model, a.weights);
   tachyon::passes::PassContext ctx;
   tachyon::passes::run_pipeline(g, ctx, tachyon::passes::lowering_pipeline());
   const nlohmann::json t = a.calibrate.empty()
@@ -103,7 +106,8 @@ tachyon::cli::Registrar reg(
           "layer type (LayerType) or per layer (LayerName, the names `tachyon inspect` prints). 'auto' means the\n"
           "precision is inferred (QONNX models). Edit it and pass it to `tachyon inspect -c` or the backends.\n"
           "Keys and defaults: docs/config.md.\n");
-      app.add_option("model", a->model, "Model file (ONNX / QONNX, tree ensemble)")->required();
+      app.add_option("model", a->model, "Model file (ONNX / QONNX, Keras / QKeras / HGQ, tree ensemble)")->required();
+      tachyon::cli::add_weights_option(app, a->weights);
       app.add_option("--granularity,-g", a->granularity, "model | type | name (default: name)")
           ->check(CLI::IsMember({"model", "type", "name"}, CLI::ignore_case));
       app.add_option("-o,--output", a->output, "Write to this file instead of standard output");

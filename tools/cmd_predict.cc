@@ -15,7 +15,7 @@
 namespace {
 
 struct Args {
-  std::string model, config, trace_dir;
+  std::string model, config, weights, trace_dir;
   std::vector<std::string> inputs, outputs;
   int threads = 0;
   bool stats = false, force = false, quiet = false;
@@ -32,7 +32,9 @@ int run(const Args& a) {
   using namespace tachyon;
   using clock = std::chrono::steady_clock;
   auto t0 = clock::now();
-  ir::Graph g = driver::compile_file(a.model, a.config);
+  driver::CompileOptions opts;
+  opts.weights = a.weights;
+  ir::Graph g = driver::compile_file(a.model, a.config, opts);
   if (a.inputs.size() != g.inputs.size()) {
     std::string names;
     for (const ir::IoPort& p : g.inputs) names += (names.empty() ? "" : ", ") + p.name;
@@ -102,7 +104,8 @@ tachyon::cli::Registrar reg(
           "Examples:\n"
           "  tachyon predict jet_mlp.onnx -i x.npy -o y.npy\n"
           "  tachyon predict jet_mlp.onnx -c config.yml -i x.npy -o y.npy --stats --trace trace/");
-      app.add_option("model", a->model, "Model file (.onnx, tree ensemble JSON/XML/text)")->required();
+      app.add_option("model", a->model, "Model file (.onnx, Keras .h5/.json/.keras, tree ensemble JSON/XML/text)")->required();
+      tachyon::cli::add_weights_option(app, a->weights);
       app.add_option("-c,--config", a->config, "Configuration (YAML or JSON; default: the built-in defaults)");
       app.add_option("-i,--input", a->inputs, "Input .npy, once per model input (in order)")
           ->required()

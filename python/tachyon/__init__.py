@@ -19,6 +19,11 @@ Tree ensembles (scikit-learn, XGBoost) convert the same way and give the same HL
     m = tachyon.convert_from_sklearn(clf, hls_config=cfg, output_dir="bdt_prj")
     raw = m.predict(x)         # raw scores (margins), bit-exact; m.predict_proba(x) applies the link
 
+Keras / QKeras / HGQ files (``.h5``, ``.json`` + ``_weights.h5``, ``.keras``) the same way::
+
+    cfg = tachyon.config_from_keras_model("model.h5", granularity="name")  # quantizer types shown
+    m = tachyon.convert_from_keras_model("model.h5", hls_config=cfg, output_dir="prj")
+
 Errors are raised as ``tachyon.TachyonError`` with the same messages as the command line.
 """
 from __future__ import annotations
@@ -43,6 +48,8 @@ __all__ = [
     "config_from_onnx_model",
     "config_from_pytorch_model",
     "convert_from_onnx_model",
+    "config_from_keras_model",
+    "convert_from_keras_model",
     "convert_from_pytorch_model",
     "config_from_sklearn",
     "config_from_xgboost",
@@ -113,8 +120,9 @@ class HLSModel:
     def __init__(self, source: str, onnx_bytes: Optional[bytes], hls_config: Optional[Dict[str, Any]],
                  output_dir: str, backend: str, project_name: str, part: str, clock_period: float,
                  name: str, model_file: Optional[Tuple[str, str]] = None,
-                 tree_info: Optional[Dict[str, Any]] = None):
+                 tree_info: Optional[Dict[str, Any]] = None, weights: Optional[str] = None):
         self._source = source
+        self._weights = os.fspath(weights) if weights else ""
         self._onnx_bytes = onnx_bytes
         self._model_file = model_file
         # Tree ensembles: {"model", "post_transform", "n_outputs", "n_trees", "classes"}; None otherwise.
@@ -132,7 +140,7 @@ class HLSModel:
         """Runs the compiler passes with the current config (validating it). No C++ build."""
         with _model_path(self._source, self._model_file) as path:
             self._model = _tachyon.compile(path, self._onnx_bytes, self._name, json.dumps(self.config),
-                                           print_ir_after_all)
+                                           print_ir_after_all, self._weights)
         return self
 
     def _compiled(self):
@@ -219,6 +227,31 @@ def convert_from_onnx_model(model: str, hls_config: Optional[Dict[str, Any]] = N
         cfg.setdefault("Model", {})["IOType"] = io_type
     return HLSModel(os.fspath(model), None, cfg, output_dir, backend, project_name, part, clock_period,
                     os.path.basename(str(model)))
+
+
+def config_from_keras_model(model: str, granularity: str = "model", default_precision: Optional[str] = None,
+                            default_reuse_factor: Optional[int] = None, weights: Optional[str] = None) -> Dict[str, Any]:
+    """Configuration template of a Keras / QKeras / HGQ model file: a full model ``.h5``, a Keras 3
+    ``.keras`` archive, or a model ``.json`` whose weights are ``NAME_weights.h5`` beside it (or
+    ``weights``). Quantizer precisions appear as the layers' precisions."""
+    cfg = json.loads(_tachyon.config_template(os.fspath(model), None, os.path.basename(str(model)), granularity,
+                                              os.fspath(weights) if weights else ""))
+    _apply_defaults(cfg, default_precision, default_reuse_factor)
+    return cfg
+
+
+def convert_from_keras_model(model: str, hls_config: Optional[Dict[str, Any]] = None,
+                             output_dir: str = "my-hls-test", backend: str = "vitis",
+                             project_name: str = "myproject", part: str = "xcvu9p-flga2104-2L-e",
+                             clock_period: float = 5.0, io_type: str = "io_parallel",
+                             weights: Optional[str] = None) -> HLSModel:
+    """Converts a Keras / QKeras / HGQ model file (see config_from_keras_model); the same HLSModel
+    as the ONNX path."""
+    cfg = copy.deepcopy(hls_config) if hls_config else {}
+    if io_type != "io_parallel":
+        cfg.setdefault("Model", {})["IOType"] = io_type
+    return HLSModel(os.fspath(model), None, cfg, output_dir, backend, project_name, part, clock_period,
+                    os.path.basename(str(model)), weights=weights)
 
 
 def _export_torch(module, input_shape: Sequence[int]) -> bytes:

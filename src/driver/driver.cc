@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "tachyon/config/config.h"
+#include "tachyon/frontends/keras.h"
 #include "tachyon/frontends/onnx.h"
 #include "tachyon/frontends/trees.h"
 #include "tachyon/passes/pipeline.h"
@@ -14,10 +15,12 @@ namespace fs = std::filesystem;
 
 namespace tachyon::driver {
 
-ir::Graph load_model(const std::string& path) {
+ir::Graph load_model(const std::string& path, const std::string& weights) {
   std::error_code ec;
   if (!fs::exists(path, ec)) fail("{}: no such file", path);
   if (fs::is_directory(path, ec)) fail("{}: is a folder, expected a model file", path);
+  if (frontends::is_keras_model(path)) return frontends::load_keras(path, weights);
+  if (!weights.empty()) fail("{}: --weights applies to Keras models only (.json, .h5, .keras)", path);
   if (frontends::is_tree_model(path)) return frontends::load_trees(path);
   std::string ext = fs::path(path).extension().string();
   if (ext == ".json" || ext == ".xml" || ext == ".txt")
@@ -38,7 +41,7 @@ ir::Graph compile(ir::Graph g, const nlohmann::json& cfg, const std::string& con
 }
 
 ir::Graph compile_file(const std::string& model_path, const std::string& config_path, const CompileOptions& opts) {
-  ir::Graph g = load_model(model_path);
+  ir::Graph g = load_model(model_path, opts.weights);
   nlohmann::json cfg = config_path.empty() ? nlohmann::json::object() : load_config(config_path);
   return compile(std::move(g), cfg, config_path, opts);
 }

@@ -335,6 +335,7 @@ inline std::vector<Tensor> run_ir(const ir::Graph& g, const std::vector<Tensor>&
         break;
       case Op::BipolarQuant: r = binary(in(0), in(1), [](double v, double s) { return v >= 0 ? s : -s; }); break;
       case Op::Trunc:
+      case Op::ElementQuant:
       case Op::TreeEnsemble: bad(std::string("op ") + std::string(ir::op_name(n.op)) + " is not evaluated");
     }
     if (r.shape != g.value(n.outputs.at(0)).shape)
