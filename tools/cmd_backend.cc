@@ -18,6 +18,8 @@ struct ConvertArgs {
   std::string model, config, weights, backend = "hls", out, project = "myproject", part = "xcvu9p-flga2104-2L-e";
   double clock = 5.0;
   bool force = false, dsp = false, print_ir = false;
+  std::string arithmetic = "cmvm";
+  int depth_slack = 0;
 };
 
 Registrar convert("convert", "Compile a model into an HLS project or Verilog", [](CLI::App& app) -> Action {
@@ -33,6 +35,14 @@ Registrar convert("convert", "Compile a model into an HLS project or Verilog", [
   app.add_option("--clock-period", a->clock, "Target clock period in ns")->capture_default_str()->check(CLI::PositiveNumber);
   app.add_flag("--force", a->force, "Replace an existing output folder");
   app.add_flag("--dsp", a->dsp, "Verilog: map multiplications to DSP blocks instead of shift-and-add");
+  app.add_option("--arithmetic", a->arithmetic,
+                 "Verilog: constant multiplications as cmvm (sub-expressions shared across the whole weight matrix), "
+                 "mcm (shared per input) or csd (plain canonical signed digits)")
+      ->check(CLI::IsMember({"cmvm", "mcm", "csd"}))
+      ->capture_default_str();
+  app.add_option("--adder-depth-slack", a->depth_slack,
+                 "Verilog, cmvm: extra adder levels allowed per output beyond a balanced tree of its CSD terms (-1: unbounded)")
+      ->capture_default_str();
   app.add_flag("--print-ir-after-all", a->print_ir, "Print the IR after every pass");
   return [a] {
     const auto& backend = tachyon::backends::get_backend(a->backend);
@@ -47,6 +57,10 @@ Registrar convert("convert", "Compile a model into an HLS project or Verilog", [
     bo.clock_period_ns = a->clock;
     bo.force = a->force;
     bo.extra["dsp"] = a->dsp;
+    if (a->backend == "verilog") {
+      bo.extra["arithmetic"] = a->arithmetic;
+      bo.extra["depth_slack"] = a->depth_slack;
+    }
     backend.write(g, bo);
     fmt::print("wrote {} project '{}' to {}\n", backend.name(), a->project, a->out);
     return 0;

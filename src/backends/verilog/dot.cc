@@ -8,6 +8,7 @@
 #include <queue>
 #include <tuple>
 
+#include "tachyon/backends/verilog/cmvm.h"
 #include "tachyon/backends/verilog/mcm.h"
 #include "tachyon/support/error.h"
 
@@ -55,6 +56,115 @@ struct Product {
   BigInt lo, hi;      // interval of x_code * w_code
 };
 
+
+BigInt shift_code(const BigInt& v, int s) { return s >= 0 ? v.shl(s) : v.shr(-s); }
+
+// The outputs of L that sum exactly, or modulo 2^W with every product on accum_t's grid, as
+// one constant matrix-vector multiplication over a common grid G (the finest of the products
+// and biases); their nodes go to outs. Returns the indices of the other outputs.
+std::vector<size_t> emit_cmvm_outputs(Dfg& g, const DotLayer& L, std::vector<DNode>& outs, DotStats& st,
+                                      std::vector<int>& depth) {
+  const FixedType& A = L.accum;
+  const int Fa = A.frac_bits();
+  BigInt kmin = code_min(A), kmax = code_max(A);
+  if (A.overflow == Overflow::SAT_SYM && A.is_signed && A.width > 1) kmin += BigInt(1);
+  bool modular = A.overflow == Overflow::WRAP && A.sat_bits == 0;
+  std::vector<size_t> rest, mine;
+  std::vector<bool> exact_of(L.outputs.size(), false);
+  int G = -(1 << 30);
+  for (size_t j = 0; j < L.outputs.size(); ++j) {
+    const DotProduct& dp = L.outputs[j];
+    bool on_grid = true;
+    BigInt pos = dp.bias.is_negative() ? BigInt(0) : dp.bias, negs = dp.bias.is_negative() ? dp.bias : BigInt(0);
+    for (const DotTerm& t : dp.terms) {
+      if (t.w.is_zero()) continue;
+      int drop = t.x.frac + L.wfrac - Fa;  // bits below accum_t's LSB
+      if (drop > trailing_zeros(t.w)) {
+        on_grid = false;
+        break;
+      }
+      const DfgNode& x = g.node(t.x.node);
+      BigInt a = shift_code(x.lo * t.w, -drop), b = shift_code(x.hi * t.w, -drop);
+      BigInt lo = std::min(a, b), hi = std::max(a, b);
+      if (hi.sign() > 0) pos += hi;
+      if (lo.sign() < 0) negs += lo;
+    }
+    bool exact = on_grid && pos <= kmax && negs >= kmin;
+    if (!exact && !(on_grid && modular)) {
+      rest.push_back(j);
+      continue;
+    }
+    exact_of[j] = exact;
+    mine.push_back(j);
+    for (const DotTerm& t : dp.terms)
+      if (!t.w.is_zero()) G = std::max(G, t.x.frac + L.wfrac);
+    if (!dp.bias.is_zero()) G = std::max(G, Fa - trailing_zeros(dp.bias));
+  }
+  if (mine.empty()) return rest;
+  if (G == -(1 << 30)) G = Fa;
+  // Inputs: the distinct non-constant signals, with their exact code intervals.
+  std::map<DNode, int> index;
+  std::vector<DNode> src;
+  std::vector<CmvmSource> inputs;
+  std::vector<std::vector<CmvmTerm>> terms(mine.size());
+  std::vector<BigInt> consts(mine.size());
+  for (size_t m = 0; m < mine.size(); ++m) {
+    const DotProduct& dp = L.outputs[mine[m]];
+    consts[m] = shift_code(dp.bias, G - Fa);
+    for (const DotTerm& t : dp.terms) {
+      if (t.w.is_zero()) continue;
+      int sh = G - t.x.frac - L.wfrac;
+      // A left-shifted signal (e.g. an element of a narrower fixed-point type aligned to its
+      // tensor's grid) enters as its unshifted operand: the shift moves into the terms.
+      DNode xn = t.x.node;
+      while (g.node(xn).kind == DKind::Add && g.is_const(g.node(xn).args[1]) && g.node(g.node(xn).args[1]).value.is_zero()) {
+        sh += g.node(xn).sa;
+        xn = g.node(xn).args[0];
+      }
+      const DfgNode& x = g.node(xn);
+      if (g.is_const(xn)) {
+        consts[m] += (x.value * t.w).shl(sh);
+        continue;
+      }
+      auto [it, fresh] = index.emplace(xn, static_cast<int>(src.size()));
+      if (fresh) {
+        src.push_back(xn);
+        inputs.push_back(CmvmSource{x.lo, x.hi, 0});
+      }
+      append_csd_terms(it->second, t.w, sh, terms[m]);
+    }
+    int digits = dp.bias.is_zero() ? 0 : 1;
+    for (const DotTerm& t : dp.terms) digits += csd_nonzeros(t.w);
+    st.csd_adders += std::max(0, digits - 1);
+  }
+  CmvmResult r = cmvm(inputs, std::move(terms), CmvmOptions{true, L.depth_slack});
+  st.mcm_adders += static_cast<int>(r.adders.size());
+  for (size_t k = 0; k < r.adders.size(); ++k) {
+    const CmvmAdder& a = r.adders[k];
+    src.push_back(g.add(src.at(static_cast<size_t>(a.a)), 0, src.at(static_cast<size_t>(a.b)), a.shift_b, a.sub,
+                        fmt::format("{}_c{}", L.name, k)));
+  }
+  for (size_t m = 0; m < mine.size(); ++m) {
+    size_t j = mine[m];
+    std::string on = fmt::format("{}_o{}", L.name, j);
+    std::vector<STerm> ts;
+    for (const CmvmTerm& t : r.outputs[m]) ts.push_back({src.at(static_cast<size_t>(t.source)), t.shift, t.neg});
+    if (!consts[m].is_zero()) ts.push_back({g.constant(consts[m]), 0, false});
+    DNode s = sum_tree(g, ts, on, depth);
+    DNode acc = s;
+    if (exact_of[j]) {
+      ++st.exact;
+    } else {
+      ++st.modular;
+      int w = A.width - Fa + G;
+      acc = w <= 0 ? g.constant(0) : g.wrap(s, w, A.is_signed, on + "_acc");
+    }
+    outs[j] = g.cast(acc, G, L.result, on);
+  }
+  st.cmvm_outputs += static_cast<int>(mine.size());
+  return rest;
+}
+
 }  // namespace
 
 DNode sum_tree(Dfg& g, std::vector<STerm> terms, const std::string& name, std::vector<int>& depth) {
@@ -96,11 +206,19 @@ DNode sum_tree(Dfg& g, std::vector<STerm> terms, const std::string& name, std::v
 std::vector<DNode> emit_dot_layer(Dfg& g, const DotLayer& L, DotStats* stats) {
   DotStats st;
   std::vector<int> depth;
+  std::vector<DNode> outs(L.outputs.size(), -1);
+  // 0. Whole-layer CMVM for the outputs it can build; the rest below.
+  std::vector<size_t> rest;
+  if (L.cmvm && L.share && !L.dsp) {
+    rest = emit_cmvm_outputs(g, L, outs, st, depth);
+  } else {
+    for (size_t j = 0; j < L.outputs.size(); ++j) rest.push_back(j);
+  }
   // 1. Products: group weights by input node, multiple-constant multiplication per input.
   std::map<DNode, std::vector<BigInt>> by_input;
   std::map<DNode, int> input_frac;
-  for (const DotProduct& dp : L.outputs)
-    for (const DotTerm& t : dp.terms) {
+  for (size_t j : rest)
+    for (const DotTerm& t : L.outputs[j].terms) {
       if (t.w.is_zero()) continue;
       by_input[t.x.node].push_back(t.w);
       input_frac[t.x.node] = t.x.frac;
@@ -172,8 +290,7 @@ std::vector<DNode> emit_dot_layer(Dfg& g, const DotLayer& L, DotStats* stats) {
     in_accum[p] = pc;
     return pc;
   };
-  std::vector<DNode> outs;
-  for (size_t j = 0; j < L.outputs.size(); ++j) {
+  for (size_t j : rest) {
     const DotProduct& dp = L.outputs[j];
     std::string on = fmt::format("{}_o{}", L.name, j);
     std::vector<const Product*> ps;
@@ -254,13 +371,14 @@ std::vector<DNode> emit_dot_layer(Dfg& g, const DotLayer& L, DotStats* stats) {
       acc_node = acc;
       acc_frac = Fa;
     }
-    outs.push_back(g.cast(acc_node, acc_frac, L.result, on));
+    outs[j] = g.cast(acc_node, acc_frac, L.result, on);
   }
   if (stats) {
     stats->exact += st.exact;
     stats->modular += st.modular;
     stats->sequential += st.sequential;
     stats->mcm_adders += st.mcm_adders;
+    stats->cmvm_outputs += st.cmvm_outputs;
     stats->csd_adders += st.csd_adders;
     stats->dsp_products += st.dsp_products;
   }

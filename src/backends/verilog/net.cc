@@ -262,6 +262,8 @@ DotLayer NetEmitter::dot_layer(const ir::Node& n, const char* op, int64_t n_out,
   L.wfrac = type(n.inputs[1]).frac_bits();
   L.dsp = o_.dsp;
   L.share = o_.share;
+  L.cmvm = o_.cmvm;
+  L.depth_slack = o_.depth_slack;
   wc = codes(n.inputs[1]);
   bias.assign(static_cast<size_t>(n_out), BigInt());
   if (n.inputs.size() > 2 && n.inputs[2] != ir::kNone) {

@@ -43,6 +43,34 @@ bool option_bool(const nlohmann::json& extra, const char* key, bool def) {
   fail("verilog backend: option \"{}\" must be true or false", key);
 }
 
+int option_int(const nlohmann::json& extra, const char* key, int def) {
+  if (!extra.is_object() || !extra.contains(key)) return def;
+  const auto& v = extra[key];
+  if (!v.is_number_integer()) fail("verilog backend: option \"{}\" must be an integer", key);
+  return static_cast<int>(v.get<int64_t>());
+}
+
+// Constant-multiplication scheme: "cmvm" (whole layer), "mcm" (per input) or "csd" (plain).
+std::string arithmetic_of(const nlohmann::json& extra) {
+  std::string a = "cmvm";
+  if (extra.is_object() && extra.contains("arithmetic")) {
+    if (!extra["arithmetic"].is_string()) fail("verilog backend: option \"arithmetic\" must be a string");
+    a = extra["arithmetic"].get<std::string>();
+  }
+  if (!option_bool(extra, "mcm", true)) a = "csd";
+  if (a != "cmvm" && a != "mcm" && a != "csd")
+    fail("verilog backend: unknown arithmetic '{}': choose cmvm, mcm or csd", a);
+  return a;
+}
+
+// Adder bits of an adder node: its width minus the low bits one operand passes through
+// (a + (b << s) and a - (b << s) copy a's low s bits; a negation has none).
+int64_t node_adder_bits(const DfgNode& n) {
+  if (n.kind == DKind::Neg) return n.width;
+  int pass = n.sa == 0 ? n.sb : (n.sub ? 0 : n.sa);
+  return std::max(1, n.width - pass);
+}
+
 }  // namespace
 
 Simulator parse_simulator(const std::string& s) {
@@ -56,7 +84,9 @@ void write_project(const ir::Graph& g, const BackendOptions& o) {
   ir::verify(g, ir::VerifyLevel::Typed);
   if (!(o.clock_period_ns > 0)) fail("verilog backend: clock period must be positive, got {}", o.clock_period_ns);
   bool dsp = option_bool(o.extra, "dsp", false);
-  bool share = option_bool(o.extra, "mcm", true);
+  std::string arith = arithmetic_of(o.extra);
+  bool share = arith != "csd";
+  int depth_slack = option_int(o.extra, "depth_slack", 0);
   std::string sim = o.extra.is_object() && o.extra.contains("simulator") && o.extra["simulator"].is_string()
                         ? o.extra["simulator"].get<std::string>()
                         : std::string("auto");
@@ -64,7 +94,7 @@ void write_project(const ir::Graph& g, const BackendOptions& o) {
   std::string top = top_name(o.project_name);
 
   Dfg d;
-  NetEmitter ne(g, d, NetOptions{dsp, share});
+  NetEmitter ne(g, d, NetOptions{dsp, share, arith == "cmvm", depth_slack});
   ne.build();
   TimingModel tm;
   tm.period_ns = o.clock_period_ns;
@@ -92,17 +122,31 @@ void write_project(const ir::Graph& g, const BackendOptions& o) {
   h.push_back(fmt::format("Timing model: {:.3g} ns of logic per stage; worst stage {:.3g} ns (estimated Fmax {:.0f} MHz).",
                           tm.budget(), s.max_stage_delay_ns, fmax));
   h.push_back(fmt::format("Constant multiplications: {}.", dsp ? "DSP multipliers for weights with more than two CSD digits, shift-and-add otherwise"
-                                                              : (share ? "shift-and-add (CSD digits, sub-expressions shared per input)" : "shift-and-add (plain CSD)")));
+                                                              : (arith == "cmvm"  ? "shift-and-add (CSD digits, sub-expressions shared across the whole weight matrix)"
+                                                                 : arith == "mcm" ? "shift-and-add (CSD digits, sub-expressions shared per input)"
+                                                                                  : "shift-and-add (plain CSD)")));
   h.push_back("Layers (accumulation: exact = no conversion can change a bit, any adder order; modular = AP_WRAP");
   h.push_back("accumulator, sum modulo 2^W; sequential = the literal acc = accum_t(acc + p) chain in order):");
   // Adders actually built per layer (live nodes after constant folding and dead-code removal).
   std::vector<bool> live = d.live();
-  std::map<int, int> adders_of_group;
+  // Adder depth: adder levels on the longest path within the layer (node ids are topological).
+  std::map<int, int> adders_of_group, depth_of_group;
+  std::map<int, int64_t> bits_of_group;
+  std::vector<int> adder_depth(d.size(), 0);
   for (size_t i = 0; i < d.size(); ++i) {
     const DfgNode& n = d.node(static_cast<DNode>(i));
     bool adder = n.kind == DKind::Neg ||
                  (n.kind == DKind::Add && !(d.is_const(n.args[1]) && d.node(n.args[1]).value.is_zero()));
-    if (live[i] && adder) ++adders_of_group[n.group];
+    if (!live[i]) continue;
+    int dep = 0;
+    for (DNode a : n.args)
+      if (d.node(a).group == n.group) dep = std::max(dep, adder_depth[static_cast<size_t>(a)]);
+    adder_depth[i] = dep + (adder ? 1 : 0);
+    depth_of_group[n.group] = std::max(depth_of_group[n.group], adder_depth[i]);
+    if (adder) {
+      ++adders_of_group[n.group];
+      bits_of_group[n.group] += node_adder_bits(n);
+    }
   }
   nlohmann::json layers = nlohmann::json::array();
   for (const LayerInfo& l : ne.layers()) {
@@ -111,7 +155,7 @@ void write_project(const ir::Graph& g, const BackendOptions& o) {
     const DotStats& st = l.dot;
     if (st.exact + st.modular + st.sequential > 0)
       line += fmt::format(": outputs exact {}, modular {}, sequential {}", st.exact, st.modular, st.sequential);
-    if (adders) line += fmt::format("; adders {}", adders);
+    if (adders) line += fmt::format("; adders {} ({} adder bits, depth {})", adders, bits_of_group[l.group], depth_of_group[l.group]);
     if (st.csd_adders) line += fmt::format(" (one plain CSD tree per output: {})", st.csd_adders);
     if (st.dsp_products) line += fmt::format("; DSP products {}", st.dsp_products);
     if (l.roms) line += fmt::format("; ROM lookups {}", l.roms);
@@ -121,6 +165,9 @@ void write_project(const ir::Graph& g, const BackendOptions& o) {
                       {"op", l.op},
                       {"accumulation", {{"exact", st.exact}, {"modular", st.modular}, {"sequential", st.sequential}}},
                       {"adders", adders},
+                      {"adder_bits", bits_of_group[l.group]},
+                      {"adder_depth", depth_of_group[l.group]},
+                      {"cmvm_outputs", st.cmvm_outputs},
                       {"shared_subexpression_adders", st.mcm_adders},
                       {"plain_csd_adders", st.csd_adders},
                       {"dsp_products", st.dsp_products},
@@ -154,6 +201,8 @@ void write_project(const ir::Graph& g, const BackendOptions& o) {
       {"interval_cycles", 1},
       {"dsp", dsp},
       {"mcm", share},
+      {"arithmetic", arith},
+      {"depth_slack", depth_slack},
       {"simulator", sim},
       {"input_bus_width", in_w},
       {"output_bus_width", out_w},
@@ -177,6 +226,7 @@ void write_project(const ir::Graph& g, const BackendOptions& o) {
   out.write_file("tb_" + top + ".v", icarus_testbench(top, in_w, out_w, s.latency));
   out.write_file("sim_main.cpp", verilator_harness(top, in_w, out_w, s.latency));
   out.write_file("synth.ys", yosys_script(top, top + ".v", dsp));
+  out.write_file("synth_plain.ys", yosys_plain_script(top, top + ".v", dsp));
   out.write_file("tachyon_project.json", manifest.dump(2) + "\n");
   out.commit();
 }

@@ -85,8 +85,8 @@ nlohmann::json resources_of(const std::map<std::string, int64_t>& cells) {
 std::string text_table(const nlohmann::json& j) {
   const auto& r = j.at("resources");
   std::string t;
-  t += fmt::format("Verilog project '{}' (top {}), Yosys synth_xilinx -family xcup{}\n", j.value("project", ""), j.value("top", ""),
-                   j.value("dsp", false) ? "" : " -nodsp");
+  t += fmt::format("Verilog project '{}' (top {}), Yosys flow: {}\n", j.value("project", ""), j.value("top", ""), j.value("flow", ""));
+  t += "  (synth_plain.ys in the project is the unmodified synth_xilinx -abc9 flow, for a cross-check)\n";
   t += fmt::format("  {:<28} {:>10}\n", "resource", "count");
   for (const char* k : {"LUT", "FF", "CARRY8", "DSP", "BRAM18", "BRAM36", "SRL", "LUTRAM", "MUXF"})
     t += fmt::format("  {:<28} {:>10}\n", k, r.at(k).get<int64_t>());
@@ -99,6 +99,14 @@ std::string text_table(const nlohmann::json& j) {
   t += fmt::format("  {:<28} {:>10.3f}\n", "worst stage, model (ns)", tm.at("model_max_stage_delay_ns").get<double>());
   t += fmt::format("  {:<28} {:>10.0f}\n", "est. Fmax, model (MHz)", tm.at("model_fmax_mhz").get<double>());
   t += fmt::format("  {:<28} {:>10}\n", "longest path (cells, ltp)", tm.at("ltp_cells").get<int64_t>());
+  if (j.contains("layers") && !j["layers"].empty()) {
+    t += fmt::format("  {:<20} {:<10} {:>8} {:>11} {:>6}   (arithmetic: {})\n", "layer", "op", "adders", "adder bits", "depth",
+                     j.value("arithmetic", ""));
+    for (const auto& l : j["layers"])
+      if (l.value("adders", 0) > 0)
+        t += fmt::format("  {:<20} {:<10} {:>8} {:>11} {:>6}\n", l.value("name", ""), l.value("op", ""), l.value("adders", 0),
+                         l.value("adder_bits", int64_t{0}), l.value("adder_depth", 0));
+  }
   return t;
 }
 
@@ -165,6 +173,16 @@ nlohmann::json synth_report(const std::string& dir_s, std::string& text) {
                  "between registers in cells (LUTs, CARRY8s, muxes) of the Yosys netlist"}}},
       {"stamp", stamp},
   };
+  // Per-layer arithmetic figures of the manifest, beside the synthesis figures.
+  j["arithmetic"] = m.value("arithmetic", "");
+  j["layers"] = nlohmann::json::array();
+  if (m.contains("layers"))
+    for (const auto& l : m["layers"])
+      j["layers"].push_back({{"name", l.value("name", "")},
+                             {"op", l.value("op", "")},
+                             {"adders", l.value("adders", 0)},
+                             {"adder_bits", l.value("adder_bits", int64_t{0})},
+                             {"adder_depth", l.value("adder_depth", 0)}});
   write_file_atomic(report_file, j.dump(2) + "\n", true);
   text = text_table(j);
   write_file_atomic(reports / "report.txt", text, true);

@@ -97,6 +97,7 @@ TEST(DenseRtl, DspModeAndPlainCsdMatch) {
   NdArray x = random_inputs(g, 200, rng);
   expect_rtl_matches_emulator(g, x, tmp, "dsp", 5.0, {{"dsp", true}});
   expect_rtl_matches_emulator(g, x, tmp, "csd", 5.0, {{"mcm", false}});
+  expect_rtl_matches_emulator(g, x, tmp, "mcm", 5.0, {{"arithmetic", "mcm"}});
 }
 
 TEST(DenseRtl, TwoLayerMlpWithActivations) {

@@ -45,7 +45,7 @@ TEST(VerilogProject, ByteIdenticalReruns) {
   o.output_dir = tmp.sub("b");
   backends::verilog::write_project(small_mlp(1), o);
   auto a = read_tree(tmp.sub("a")), b = read_tree(tmp.sub("b"));
-  ASSERT_EQ(a.size(), 5u);
+  ASSERT_EQ(a.size(), 6u);  // design, testbench, harness, synth.ys, synth_plain.ys, manifest
   EXPECT_EQ(a, b);
   // A different model gives a different design.
   o.output_dir = tmp.sub("c");
@@ -76,6 +76,17 @@ TEST(VerilogProject, ManifestAndTopModule) {
   EXPECT_DOUBLE_EQ(m["latency_ns"].get<double>(), lat * 2.5);
   EXPECT_EQ(m["layers"].size(), 3u);
   EXPECT_EQ(m["layers"][0]["accumulation"]["exact"], 5);
+  // Arithmetic figures per layer: adders, adder bits (at least one per adder), depth.
+  EXPECT_EQ(m["arithmetic"], "cmvm");
+  const auto& l0 = m["layers"][0];
+  EXPECT_EQ(l0["cmvm_outputs"], 5);
+  EXPECT_GT(l0["adders"].get<int>(), 0);
+  EXPECT_GE(l0["adder_bits"].get<int64_t>(), l0["adders"].get<int64_t>());
+  EXPECT_GE(l0["adder_depth"].get<int>(), 1);
+  EXPECT_LE(l0["adder_depth"].get<int>(), l0["adders"].get<int>());
+  // The plain cross-check flow is written beside synth.ys.
+  std::string plain = read_file(std::filesystem::path(o.output_dir) / "synth_plain.ys");
+  EXPECT_NE(plain.find("synth_xilinx -family xcup -top myproject -flatten -nodsp -abc9"), std::string::npos);
   std::string v = read_file(std::filesystem::path(o.output_dir) / "myproject.v");
   EXPECT_NE(v.find("// LATENCY = " + std::to_string(lat) + " cycles"), std::string::npos);
   EXPECT_NE(v.find("module myproject (\n  input wire clk,\n  input wire [59:0] in_data,\n  output wire [29:0] out_data\n);"),
@@ -160,6 +171,12 @@ TEST(VerilogProject, YosysReport) {
   EXPECT_EQ(r["DSP"].get<int64_t>(), 0);  // -nodsp, shift-and-add
   EXPECT_EQ(j["latency"]["cycles"], nlohmann::json::parse(read_file(tmp.path() / "p" / "tachyon_project.json"))["latency_cycles"]);
   EXPECT_NE(text.find("LUT"), std::string::npos);
+  // The report states its flow and lists the layers' adders beside the resources.
+  EXPECT_NE(text.find("Yosys flow: synth_xilinx -family xcup -flatten -nodsp (adder trees kept"), std::string::npos) << text;
+  EXPECT_NE(text.find("adder bits"), std::string::npos) << text;
+  nlohmann::json man = nlohmann::json::parse(read_file(tmp.path() / "p" / "tachyon_project.json"));
+  ASSERT_EQ(j["layers"].size(), man["layers"].size());
+  EXPECT_EQ(j["layers"][0]["adder_bits"], man["layers"][0]["adder_bits"]);
   EXPECT_TRUE(std::filesystem::exists(tmp.path() / "p" / "reports" / "report.json"));
   // Cached: a second call gives the same JSON without running Yosys again.
   std::string text2;

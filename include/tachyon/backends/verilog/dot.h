@@ -56,11 +56,17 @@ struct DotLayer {
   std::vector<DotProduct> outputs;
   bool dsp = false;    // products with more than two CSD digits on DSP multipliers
   bool share = true;   // multiple-constant multiplication (else plain CSD per weight)
+  // Whole-layer constant matrix-vector multiplication (cmvm.h) for every output that sums
+  // exactly or modulo 2^W on accum_t's grid (needs share, not dsp); the other outputs use
+  // the per-input MCM below.
+  bool cmvm = true;
+  int depth_slack = 0;   // CMVM adder-depth bound (cmvm.h); < 0: unbounded
 };
 
 struct DotStats {
   int exact = 0, modular = 0, sequential = 0;  // outputs per mode
   int mcm_adders = 0;                          // adders of the shared sub-expressions
+  int cmvm_outputs = 0;                        // outputs built by the whole-layer CMVM
   int csd_adders = 0;                          // adders one plain CSD tree per output would need
   int dsp_products = 0;
 };

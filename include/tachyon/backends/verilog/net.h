@@ -22,6 +22,8 @@ namespace tachyon::backends::verilog {
 struct NetOptions {
   bool dsp = false;    // DSP multipliers for constant products with > 2 CSD digits
   bool share = true;   // multiple-constant multiplication
+  bool cmvm = true;    // whole-layer constant matrix-vector multiplication (dot.h)
+  int depth_slack = 0;   // its adder-depth bound (cmvm.h); < 0: unbounded
 };
 
 struct LayerInfo {

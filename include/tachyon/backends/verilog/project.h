@@ -11,6 +11,8 @@ namespace tachyon::backends::verilog {
 std::string icarus_testbench(const std::string& top, int in_w, int out_w, int latency);
 std::string verilator_harness(const std::string& top, int in_w, int out_w, int latency);
 std::string yosys_script(const std::string& top, const std::string& design_file, bool dsp);
+// The unmodified synth_xilinx -abc9 flow of the same design (an independent LUT check).
+std::string yosys_plain_script(const std::string& top, const std::string& design_file, bool dsp);
 // Replaces every {{KEY}}; throws if a placeholder is left.
 std::string render(std::string text, const std::vector<std::pair<std::string, std::string>>& values);
 
