@@ -66,8 +66,17 @@ nlohmann::json yaml_scalar(const YAML::Node& n) {
   return s;
 }
 
+// A configuration has a few values per layer; YAML aliases can make a small file expand
+// exponentially ("a: &a [x, x]", "b: &b [*a, *a]", ...), so the conversion stops there.
+constexpr size_t kMaxConfigValues = 200000;
+
 nlohmann::json from_yaml(const YAML::Node& n, std::vector<std::string>& path, const std::string& file,
-                         Diagnostics& diags) {
+                         Diagnostics& diags, size_t& values) {
+  if (++values > kMaxConfigValues)
+    throw Error(Diagnostic{where(file, path), "", "",
+                           fmt::format("the configuration expands to more than {} values (aliases referring to "
+                                       "aliases?); a configuration needs a few per layer",
+                                       kMaxConfigValues)});
   switch (n.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined: return nullptr;
@@ -77,7 +86,7 @@ nlohmann::json from_yaml(const YAML::Node& n, std::vector<std::string>& path, co
       size_t i = 0;
       for (const YAML::Node& item : n) {
         path.push_back(std::to_string(i++));
-        a.push_back(from_yaml(item, path, file, diags));
+        a.push_back(from_yaml(item, path, file, diags, values));
         path.pop_back();
       }
       return a;
@@ -96,7 +105,7 @@ nlohmann::json from_yaml(const YAML::Node& n, std::vector<std::string>& path, co
         if (o.contains(key))
           diags.add({fmt::format("{}:{}", file_label(file), line), "", "", fmt::format("duplicate key '{}'", path_str(path))});
         record_line(file, path, line);
-        o[key] = from_yaml(kv.second, path, file, diags);
+        o[key] = from_yaml(kv.second, path, file, diags, values);
         path.pop_back();
       }
       return o;
@@ -189,7 +198,8 @@ nlohmann::json parse(const std::string& text, const std::string& file, bool json
     }
     Diagnostics diags(file);
     std::vector<std::string> path;
-    cfg = from_yaml(root, path, file, diags);
+    size_t values = 0;
+    cfg = from_yaml(root, path, file, diags, values);
     diags.throw_if_any();
   }
   if (cfg.is_null()) cfg = nlohmann::json::object();  // empty file: defaults
