@@ -169,8 +169,48 @@ std::string path_str(const std::vector<std::string>& key_path) {
   return s;
 }
 
+namespace {
+
+// Offset of the first byte that is not part of valid UTF-8 (overlong forms, surrogates and
+// code points beyond U+10FFFF included), or npos. Configurations are text: a stray byte
+// would otherwise surface later, when a value is printed in a message.
+size_t invalid_utf8_at(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = 0;
+    uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0xC2 && c <= 0xDF) n = 1, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF) n = 2, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4) n = 3, cp = c & 0x07;
+    else return i;
+    for (size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return i;
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+      return i;
+    i += n + 1;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
 nlohmann::json parse(const std::string& text, const std::string& file, bool json_syntax) {
   clear_lines(file);
+  if (const size_t bad = invalid_utf8_at(text); bad != std::string::npos) {
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n');
+    throw Error(Diagnostic{fmt::format("{}:{}", file_label(file), line), "", "",
+                           fmt::format("invalid UTF-8 byte 0x{:02X} at offset {} (a configuration is UTF-8 text)",
+                                       static_cast<unsigned char>(text[bad]), bad)});
+  }
   nlohmann::json cfg;
   if (json_syntax) {
     try {
