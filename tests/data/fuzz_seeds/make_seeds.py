@@ -120,22 +120,9 @@ put("lightgbm_text", "multi.txt", LGB.replace("num_class=1\nnum_tree_per_iterati
 put("lightgbm_text", "regression.txt", LGB.replace("objective=binary sigmoid:1", "objective=regression"))
 
 # ---- TMVA XML ---------------------------------------------------------------------------
-TREES = """
-    <BinaryTree type="DecisionTree" boostWeight="6.0e-01" itree="0">
-      <Node pos="s" depth="0" NCoef="0" IVar="1" Cut="5.0e-01" cType="1" res="1.0e-01" rms="0.0e+00" purity="5.0e-01" nType="0">
-        <Node pos="l" depth="1" NCoef="0" IVar="-1" Cut="0.0e+00" cType="1" res="-2.5e-01" rms="0.0e+00" purity="2.0e-01" nType="-1"/>
-        <Node pos="r" depth="1" NCoef="0" IVar="-1" Cut="0.0e+00" cType="1" res="3.5e-01" rms="0.0e+00" purity="9.0e-01" nType="1"/>
-      </Node>
-    </BinaryTree>
-    <BinaryTree type="DecisionTree" boostWeight="4.0e-01" itree="1">
-      <Node pos="s" depth="0" NCoef="0" IVar="0" Cut="2.0e+01" cType="0" res="0.0e+00" rms="0.0e+00" purity="5.0e-01" nType="0">
-        <Node pos="l" depth="1" NCoef="0" IVar="2" Cut="9.12e+01" cType="1" res="0.0e+00" rms="0.0e+00" purity="7.0e-01" nType="0">
-          <Node pos="l" depth="2" NCoef="0" IVar="-1" Cut="0.0e+00" cType="1" res="1.25e-01" rms="0.0e+00" purity="6.0e-01" nType="1"/>
-          <Node pos="r" depth="2" NCoef="0" IVar="-1" Cut="0.0e+00" cType="1" res="-1.25e-01" rms="0.0e+00" purity="3.0e-01" nType="-1"/>
-        </Node>
-        <Node pos="r" depth="1" NCoef="0" IVar="-1" Cut="0.0e+00" cType="1" res="-5.0e-02" rms="0.0e+00" purity="1.0e-01" nType="-1"/>
-      </Node>
-    </BinaryTree>"""
+# The two trees of the unit tests (tests/unit/trees/formats_test.cc, kTmvaTrees).
+TREES = src[src.index('const char* kTmvaTrees = R"(') + len('const char* kTmvaTrees = R"('):]
+TREES = TREES[:TREES.index(')";')]
 
 
 def tmva(boost, analysis, nclass=2, extra=""):
