@@ -8,7 +8,8 @@
 # FUZZ_NO_BUILD=1 runs the binary already built.
 # The libraries are built instrumented in $BUILD_DIR (-O1, -fsanitize=fuzzer-no-link,address,undefined),
 # FUZZ_BUILD_JOBS parallel compile jobs (default 2).
-# Seeds: tests/data/fuzz_seeds/<target>/ plus that reader's malformed corpus; new interesting
+# Seeds: tests/data/fuzz_seeds/<target>/ plus that reader's malformed corpus (onnx_loader: the model
+# zoo, tests/data/malformed/*.onnx and the exporter-style tests/fuzz/seeds); new interesting
 # inputs accumulate in $BUILD_DIR/corpus/<target>/, findings are written as
 # $BUILD_DIR/artifacts/<target>/crash-* (or leak-*, timeout-*, oom-*). Exits non-zero when any
 # target found something; prints executions and speed per target.
@@ -29,7 +30,7 @@ seeds_of() {
   local dirs=(tests/data/fuzz_seeds/"$t" tests/data/malformed/"$t")
   if [ "$t" = onnx_loader ]; then
     mkdir -p "$B/seeds/onnx_loader"
-    cp tests/data/models/*.onnx tests/data/malformed/*.onnx "$B/seeds/onnx_loader/"
+    cp tests/data/models/*.onnx tests/data/malformed/*.onnx tests/fuzz/seeds/*.onnx "$B/seeds/onnx_loader/"
     dirs+=("$B/seeds/onnx_loader")
   fi
   for d in "${dirs[@]}"; do [ -d "$d" ] && echo "$d"; done
