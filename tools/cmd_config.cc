@@ -15,6 +15,7 @@
 #include "tachyon/passes/pipeline.h"
 #include "tachyon/support/error.h"
 #include "tachyon/support/npy.h"
+#include "tachyon/support/output_dir.h"
 
 namespace {
 
@@ -88,11 +89,7 @@ int run(const Args& a) {
   }
   std::error_code ec;
   if (fs::exists(a.output, ec) && !a.force) tachyon::fail("{}: file exists; use --force to overwrite it", a.output);
-  std::ofstream out(a.output, std::ios::binary);
-  if (!out) tachyon::fail("{}: cannot write the file", a.output);
-  out << text;
-  out.close();
-  if (!out) tachyon::fail("{}: error while writing the file", a.output);
+  tachyon::write_file_atomic(a.output, text, /*force=*/true);  // all or nothing
   fmt::print("wrote {} ({} granularity, {} layers)\n", a.output, a.granularity, g.num_live_nodes());
   return 0;
 }

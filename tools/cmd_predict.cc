@@ -2,7 +2,9 @@
 // (compiled with the same pass pipeline and configuration as the firmware).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <memory>
 
 #include "cli.h"
@@ -18,6 +20,7 @@ struct Args {
   std::string model, config, weights, trace_dir;
   std::vector<std::string> inputs, outputs;
   int threads = 0;
+  int64_t chunk = 0;
   bool stats = false, force = false, quiet = false;
 };
 
@@ -26,6 +29,14 @@ std::string file_name_for(const std::string& layer) {
   for (char& c : s)
     if (c == ':' || c == '/' || c == '\\') c = '_';
   return s + ".npy";
+}
+
+// Samples per chunk: about 4 Mi input values (32 MiB of float64) unless --chunk says.
+int64_t chunk_samples(const Args& a, const std::vector<std::unique_ptr<tachyon::NpyReader>>& readers) {
+  if (a.chunk > 0) return a.chunk;
+  int64_t per_sample = 1;
+  for (const auto& r : readers) per_sample += r->row_elements();
+  return std::max<int64_t>(1, (int64_t{1} << 22) / per_sample);
 }
 
 int run(const Args& a) {
@@ -47,10 +58,18 @@ int run(const Args& a) {
     fail("the model '{}' has {} output{} ({}): give -o once per output, in that order", g.name, g.outputs.size(),
          g.outputs.size() == 1 ? "" : "s", names);
   }
-  std::vector<NdArray> in;
+  // Inputs are read in chunks of samples (the leading axis) and outputs written as they are
+  // computed, so memory does not grow with the number of samples. An input without the batch
+  // axis (one sample) is read whole.
+  std::vector<std::unique_ptr<NpyReader>> readers;
+  std::vector<char> unbatched;
+  int64_t n = -1;
   for (size_t i = 0; i < a.inputs.size(); ++i) {
-    in.push_back(read_npy(a.inputs[i]));
-    emulator::check_input_shape(g, i, in.back().shape, a.inputs[i]);
+    readers.push_back(std::make_unique<NpyReader>(a.inputs[i]));
+    const int64_t ni = emulator::check_input_shape(g, i, readers.back()->shape(), a.inputs[i]);
+    unbatched.push_back(readers.back()->shape().size() == g.inputs[i].user_shape.size());
+    if (n >= 0 && ni != n) fail("{} has {} samples, the previous input{} {}", a.inputs[i], ni, i == 1 ? "" : "s", n);
+    n = ni;
   }
   // Refuse an existing trace folder before doing any work.
   std::unique_ptr<StagedDir> trace_dir;
@@ -58,35 +77,71 @@ int run(const Args& a) {
 
   emulator::Emulator emu(g);
   auto t1 = clock::now();
-  emulator::RunOptions opt{a.threads, a.stats};
-  std::vector<NdArray> out = emu.predict(in, opt);
+  std::vector<std::unique_ptr<NpyWriter>> writers;
+  std::map<std::string, std::unique_ptr<NpyWriter>> trace_writers;
+  const int64_t chunk = chunk_samples(a, readers);
+  const int64_t total = n < 0 ? 1 : n;  // a model without inputs: one sample
+  int64_t done = 0;
+  bool first = true;
+  while (first || done < total) {
+    const int64_t k = std::min(chunk, total - done);
+    std::vector<NdArray> in;
+    for (size_t i = 0; i < readers.size(); ++i) {
+      NpyReader& r = *readers[i];
+      in.push_back(unbatched[i] ? r.read_all() : r.read_rows(k));
+    }
+    emulator::RunOptions opt{a.threads, a.stats, /*accumulate_stats=*/!first};
+    std::vector<NdArray> out = emu.predict(in, opt);
+    if (first)
+      for (size_t i = 0; i < out.size(); ++i) {
+        std::vector<int64_t> shape = out[i].shape;
+        shape[0] = total;
+        writers.push_back(std::make_unique<NpyWriter>(a.outputs[i], shape));
+      }
+    for (size_t i = 0; i < out.size(); ++i) writers[i]->write_rows(out[i]);
+    if (trace_dir) {
+      std::map<std::string, NdArray> tr = emu.trace(in, emulator::RunOptions{a.threads, false});
+      for (auto& [key, arr] : tr) {
+        auto it = trace_writers.find(key);
+        if (it == trace_writers.end()) {
+          if (!first) fail("internal error: layer output '{}' appeared after the first chunk", key);
+          std::vector<int64_t> shape = arr.shape;
+          shape[0] = total;
+          it = trace_writers.emplace(key, std::make_unique<NpyWriter>((trace_dir->path() / file_name_for(key)).string(), shape)).first;
+        }
+        it->second->write_rows(arr);
+      }
+    }
+    done += k;
+    first = false;
+  }
   auto t2 = clock::now();
-  for (size_t i = 0; i < out.size(); ++i) write_npy(a.outputs[i], out[i]);
-  int64_t n = out.empty() || out[0].shape.empty() ? 0 : out[0].shape[0];
+  for (auto& w : writers) w->commit();
   double secs = std::chrono::duration<double>(t2 - t1).count();
   if (!a.quiet) {
-    for (size_t i = 0; i < out.size(); ++i)
-      fmt::print("wrote {} {} ({})\n", a.outputs[i], shape_string(out[i].shape), g.value(g.outputs[i].value).type->str());
-    fmt::print("{} sample{} in {:.3f} s ({:.0f} samples/s); model loaded and compiled in {:.3f} s\n", n, n == 1 ? "" : "s",
-               secs, secs > 0 ? static_cast<double>(n) / secs : 0.0, std::chrono::duration<double>(t1 - t0).count());
+    for (size_t i = 0; i < writers.size(); ++i)
+      fmt::print("wrote {} {} ({})\n", a.outputs[i], shape_string(writers[i]->shape()),
+                 g.value(g.outputs[i].value).type->str());
+    fmt::print("{} sample{} in {:.3f} s ({:.0f} samples/s); model loaded and compiled in {:.3f} s\n", total,
+               total == 1 ? "" : "s", secs, secs > 0 ? static_cast<double>(total) / secs : 0.0,
+               std::chrono::duration<double>(t1 - t0).count());
   }
   if (a.stats) fmt::print("{}", emu.stats_table());
   if (trace_dir) {
-    std::map<std::string, NdArray> tr = emu.trace(in, emulator::RunOptions{a.threads, false});
     std::string index = "# layer  type  shape (batch first, internal channels-last layout)\n";
     for (ir::NodeId id : g.node_ids()) {
       const ir::Node& node = g.node(id);
       for (size_t k = 0; k < node.outputs.size(); ++k) {
         std::string key = k == 0 ? node.name : fmt::format("{}:{}", node.name, k);
-        auto it = tr.find(key);
-        if (it == tr.end()) continue;
-        trace_dir->write_file(file_name_for(key), npy_to_bytes(it->second));
-        index += fmt::format("{}  {}  {}\n", key, g.value(node.outputs[k]).type->str(), shape_string(it->second.shape));
+        auto it = trace_writers.find(key);
+        if (it == trace_writers.end()) continue;
+        index += fmt::format("{}  {}  {}\n", key, g.value(node.outputs[k]).type->str(), shape_string(it->second->shape()));
       }
     }
+    for (auto& [key, w] : trace_writers) w->commit();
     trace_dir->write_file("layers.txt", index);
     trace_dir->commit();
-    if (!a.quiet) fmt::print("wrote {} layer outputs to {}/\n", tr.size(), a.trace_dir);
+    if (!a.quiet) fmt::print("wrote {} layer outputs to {}/\n", trace_writers.size(), a.trace_dir);
   }
   return 0;
 }
@@ -117,6 +172,10 @@ tachyon::cli::Registrar reg(
                      "Also write every layer's output to this folder (one .npy per layer, internal layout); "
                      "written completely or not at all");
       app.add_option("--threads", a->threads, "Worker threads (default 0: all cores)")->check(CLI::NonNegativeNumber);
+      app.add_option("--chunk", a->chunk,
+                     "Samples per chunk: inputs are read, emulated and written this many samples at a time "
+                     "(default: about 4 Mi input values per chunk), so memory does not grow with the input")
+          ->check(CLI::PositiveNumber);
       app.add_flag("--stats", a->stats,
                    "Count conversions and overflows (wrap / saturation) per layer and conversion point, and print "
                    "the table");

@@ -66,8 +66,17 @@ nlohmann::json yaml_scalar(const YAML::Node& n) {
   return s;
 }
 
+// A configuration has a few values per layer; YAML aliases can make a small file expand
+// exponentially ("a: &a [x, x]", "b: &b [*a, *a]", ...), so the conversion stops there.
+constexpr size_t kMaxConfigValues = 200000;
+
 nlohmann::json from_yaml(const YAML::Node& n, std::vector<std::string>& path, const std::string& file,
-                         Diagnostics& diags) {
+                         Diagnostics& diags, size_t& values) {
+  if (++values > kMaxConfigValues)
+    throw Error(Diagnostic{where(file, path), "", "",
+                           fmt::format("the configuration expands to more than {} values (aliases referring to "
+                                       "aliases?); a configuration needs a few per layer",
+                                       kMaxConfigValues)});
   switch (n.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined: return nullptr;
@@ -77,7 +86,7 @@ nlohmann::json from_yaml(const YAML::Node& n, std::vector<std::string>& path, co
       size_t i = 0;
       for (const YAML::Node& item : n) {
         path.push_back(std::to_string(i++));
-        a.push_back(from_yaml(item, path, file, diags));
+        a.push_back(from_yaml(item, path, file, diags, values));
         path.pop_back();
       }
       return a;
@@ -96,7 +105,7 @@ nlohmann::json from_yaml(const YAML::Node& n, std::vector<std::string>& path, co
         if (o.contains(key))
           diags.add({fmt::format("{}:{}", file_label(file), line), "", "", fmt::format("duplicate key '{}'", path_str(path))});
         record_line(file, path, line);
-        o[key] = from_yaml(kv.second, path, file, diags);
+        o[key] = from_yaml(kv.second, path, file, diags, values);
         path.pop_back();
       }
       return o;
@@ -160,8 +169,48 @@ std::string path_str(const std::vector<std::string>& key_path) {
   return s;
 }
 
+namespace {
+
+// Offset of the first byte that is not part of valid UTF-8 (overlong forms, surrogates and
+// code points beyond U+10FFFF included), or npos. Configurations are text: a stray byte
+// would otherwise surface later, when a value is printed in a message.
+size_t invalid_utf8_at(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = 0;
+    uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0xC2 && c <= 0xDF) n = 1, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF) n = 2, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4) n = 3, cp = c & 0x07;
+    else return i;
+    for (size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return i;
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+      return i;
+    i += n + 1;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
 nlohmann::json parse(const std::string& text, const std::string& file, bool json_syntax) {
   clear_lines(file);
+  if (const size_t bad = invalid_utf8_at(text); bad != std::string::npos) {
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n');
+    throw Error(Diagnostic{fmt::format("{}:{}", file_label(file), line), "", "",
+                           fmt::format("invalid UTF-8 byte 0x{:02X} at offset {} (a configuration is UTF-8 text)",
+                                       static_cast<unsigned char>(text[bad]), bad)});
+  }
   nlohmann::json cfg;
   if (json_syntax) {
     try {
@@ -189,7 +238,8 @@ nlohmann::json parse(const std::string& text, const std::string& file, bool json
     }
     Diagnostics diags(file);
     std::vector<std::string> path;
-    cfg = from_yaml(root, path, file, diags);
+    size_t values = 0;
+    cfg = from_yaml(root, path, file, diags, values);
     diags.throw_if_any();
   }
   if (cfg.is_null()) cfg = nlohmann::json::object();  // empty file: defaults

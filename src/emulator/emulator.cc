@@ -271,6 +271,8 @@ void Emulator::Impl::run(const std::vector<NdArray>& in, const RunOptions& opts,
   }
 
   if (opts.collect_stats) {
+    std::vector<LayerStats> previous;
+    if (opts.accumulate_stats) previous.swap(stats);
     stats.clear();
     for (size_t pi = 0; pi < inputs.size(); ++pi) {
       LayerStats s;
@@ -295,6 +297,13 @@ void Emulator::Impl::run(const std::vector<NdArray>& in, const RunOptions& opts,
       }
     }
     stats.insert(stats.end(), build_stats.begin(), build_stats.end());
+    if (previous.size() == stats.size())
+      for (size_t i = 0; i < stats.size(); ++i)
+        if (!stats[i].build) {
+          stats[i].conversions += previous[i].conversions;
+          stats[i].wrapped += previous[i].wrapped;
+          stats[i].saturated += previous[i].saturated;
+        }
   }
 }
 

@@ -25,6 +25,9 @@ namespace tachyon::emulator {
 struct RunOptions {
   int threads = 0;  // 0 = all cores
   bool collect_stats = false;
+  // With collect_stats: add this run's per-sample counts to those of the previous run instead
+  // of replacing them (a long input predicted in chunks gets one table for all its samples).
+  bool accumulate_stats = false;
 };
 
 struct EmulatorOptions {

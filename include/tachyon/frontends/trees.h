@@ -27,4 +27,11 @@ ir::Graph load_onnx_ml_trees(const std::string& path);      // ONNX-ML TreeEnsem
 ir::Graph load_tmva_xml(const std::string& path);           // TMVA BDT weight file (.weights.xml)
 ir::Graph load_lightgbm_text(const std::string& path);      // LightGBM save_model() text
 
+// The same on the file's bytes in memory; `name` is the file name used in error messages.
+ir::Graph load_xgboost_json_bytes(const std::string& bytes, const std::string& name);
+ir::Graph load_tachyon_tree_json_bytes(const std::string& bytes, const std::string& name);
+ir::Graph load_onnx_ml_trees_bytes(const std::string& bytes, const std::string& name);
+ir::Graph load_tmva_xml_bytes(const std::string& bytes, const std::string& name);
+ir::Graph load_lightgbm_text_bytes(const std::string& bytes, const std::string& name);
+
 }  // namespace tachyon::frontends

@@ -96,8 +96,7 @@ bool parse_d(const std::string& s, double* out) { return parse_double(s, out); }
 
 }  // namespace
 
-ir::Graph load_lightgbm_text(const std::string& path) {
-  std::string text = read_file(path);
+ir::Graph load_lightgbm_text_bytes(const std::string& text, const std::string& path) {
   if (!looks_like_lightgbm_text(text.substr(0, 4096)))
     fail_file(path, "not a LightGBM text model (expected a first line \"tree\" and a \"version=\" line)");
   std::vector<Block> blocks = split_blocks(text, path);
@@ -187,5 +186,7 @@ ir::Graph load_lightgbm_text(const std::string& path) {
   validate_and_compact(*d, path);
   return make_tree_graph(std::move(d), path, "LightGBM " + (obj_name.empty() ? std::string("model") : obj_name));
 }
+
+ir::Graph load_lightgbm_text(const std::string& path) { return load_lightgbm_text_bytes(read_file(path), path); }
 
 }  // namespace tachyon::frontends

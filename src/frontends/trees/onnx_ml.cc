@@ -140,8 +140,7 @@ bool onnx_ml_is_tree_model(const std::string& path) {
 }
 }  // namespace trees_detail
 
-ir::Graph load_onnx_ml_trees(const std::string& path) {
-  std::string text = read_file(path);  // existence / size checks
+ir::Graph load_onnx_ml_trees_bytes(const std::string& text, const std::string& path) {
   onnx::ModelProto m;
   if (!m.ParseFromString(text)) fail_file(path, "not a valid ONNX protobuf");
   const onnx::NodeProto* tn = nullptr;
@@ -387,5 +386,7 @@ ir::Graph load_onnx_ml_trees(const std::string& path) {
   validate_and_compact(*d, path);
   return make_tree_graph(std::move(d), path, op);
 }
+
+ir::Graph load_onnx_ml_trees(const std::string& path) { return load_onnx_ml_trees_bytes(read_file(path), path); }
 
 }  // namespace tachyon::frontends

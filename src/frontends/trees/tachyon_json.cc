@@ -56,8 +56,7 @@ int32_t int_entry(const std::string& file, const json& a, const char* key, size_
 
 }  // namespace
 
-ir::Graph load_tachyon_tree_json(const std::string& path) {
-  std::string text = read_file(path);
+ir::Graph load_tachyon_tree_json_bytes(const std::string& text, const std::string& path) {
   json root;
   try {
     root = json::parse(text);
@@ -171,5 +170,7 @@ ir::Graph load_tachyon_tree_json(const std::string& path) {
     fail_file(path, fmt::format("unexpected JSON content: {}", e.what()));
   }
 }
+
+ir::Graph load_tachyon_tree_json(const std::string& path) { return load_tachyon_tree_json_bytes(read_file(path), path); }
 
 }  // namespace tachyon::frontends

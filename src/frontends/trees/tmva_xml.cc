@@ -139,8 +139,7 @@ ir::Tree read_tree(const pugi::xml_node& bt, int64_t ti, int32_t n_vars, Leaf le
 
 }  // namespace
 
-ir::Graph load_tmva_xml(const std::string& path) {
-  std::string text = read_file(path);
+ir::Graph load_tmva_xml_bytes(const std::string& text, const std::string& path) {
   pugi::xml_document doc;
   pugi::xml_parse_result res = doc.load_buffer(text.data(), text.size(), pugi::parse_default);
   if (!res) fail_file(path, fmt::format("invalid XML at byte {}: {}", res.offset, res.description()));
@@ -231,5 +230,7 @@ ir::Graph load_tmva_xml(const std::string& path) {
   validate_and_compact(*d, path);
   return make_tree_graph(std::move(d), path, "TMVA " + method);
 }
+
+ir::Graph load_tmva_xml(const std::string& path) { return load_tmva_xml_bytes(read_file(path), path); }
 
 }  // namespace tachyon::frontends

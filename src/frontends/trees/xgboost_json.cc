@@ -172,9 +172,8 @@ ObjectiveInfo objective_info(const Ctx& c, const std::string& name) {
 
 }  // namespace
 
-ir::Graph load_xgboost_json(const std::string& path) {
+ir::Graph load_xgboost_json_bytes(const std::string& text, const std::string& path) {
   Ctx c{path};
-  std::string text = read_file(path);
   json root;
   try {
     root = json::parse(text);
@@ -274,5 +273,7 @@ ir::Graph load_xgboost_json(const std::string& path) {
     fail_file(path, fmt::format("unexpected JSON content: {}", e.what()));
   }
 }
+
+ir::Graph load_xgboost_json(const std::string& path) { return load_xgboost_json_bytes(read_file(path), path); }
 
 }  // namespace tachyon::frontends

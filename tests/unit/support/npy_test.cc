@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "tachyon/support/error.h"
 
 namespace tachyon {
@@ -159,6 +161,100 @@ TEST(Npy, FileIo) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("missing.npy"), std::string::npos);
   }
+  std::filesystem::remove_all(dir);
+}
+
+
+// The chunked reader gives the same values as the whole-array reader for every dtype,
+// including a big-endian one, and in chunks that do not divide the rows.
+TEST(NpyReader, ChunksMatchWholeArray) {
+  std::string d = le_bytes<int16_t>({1, -2, 3, -4, 5, -6, 7, -8, 9, -10});
+  std::string bytes = make_npy(1, "{'descr': '<i2', 'fortran_order': False, 'shape': (5, 2), }", d);
+  NdArray whole = npy_from_bytes(bytes, "x.npy");
+  NpyReader r(bytes, "x.npy");
+  EXPECT_EQ(r.shape(), (std::vector<int64_t>{5, 2}));
+  EXPECT_EQ(r.rows(), 5);
+  EXPECT_EQ(r.row_elements(), 2);
+  NdArray a = r.read_rows(2), b = r.read_rows(2), c = r.read_rows(1);
+  EXPECT_EQ(a.shape, (std::vector<int64_t>{2, 2}));
+  EXPECT_EQ(c.shape, (std::vector<int64_t>{1, 2}));
+  std::vector<double> all = a.data;
+  all.insert(all.end(), b.data.begin(), b.data.end());
+  all.insert(all.end(), c.data.begin(), c.data.end());
+  EXPECT_EQ(all, whole.data);
+  EXPECT_EQ(all, (std::vector<double>{1, -2, 3, -4, 5, -6, 7, -8, 9, -10}));
+  EXPECT_EQ(r.rows_left(), 0);
+  EXPECT_THROW(r.read_rows(1), Error);
+  // 0-d array: one "row".
+  NpyReader s(make_npy(1, "{'descr': '>f8', 'fortran_order': False, 'shape': (), }", std::string("\x40\x04\0\0\0\0\0\0", 8)),
+              "s.npy");
+  EXPECT_EQ(s.read_all(), (NdArray{{}, {2.5}}));
+}
+
+// Header problems are found on construction, with the same messages as npy_from_bytes.
+TEST(NpyReader, HeaderErrorsOnConstruction) {
+  std::string d = le_bytes<double>({1, 2, 3});
+  for (const std::string& bytes :
+       {make_npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }", d),
+        make_npy(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", d),
+        make_npy(1, "{'descr': '<c8', 'fortran_order': False, 'shape': (3,), }", d), std::string("\x93NUMPY\x01", 7)}) {
+    std::string whole, chunked;
+    try {
+      npy_from_bytes(bytes, "bad.npy");
+    } catch (const Error& e) {
+      whole = e.what();
+    }
+    try {
+      NpyReader r(bytes, "bad.npy");
+    } catch (const Error& e) {
+      chunked = e.what();
+    }
+    EXPECT_FALSE(whole.empty());
+    EXPECT_EQ(whole, chunked);
+  }
+}
+
+// NpyWriter: a fixed shape, rows appended, the file appears only on commit; without commit
+// nothing is left (neither the file nor its temporary).
+TEST(NpyWriter, IncrementalAndAllOrNothing) {
+  auto dir = std::filesystem::temp_directory_path() / ("tachyon_npyw_test_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string p = (dir / "y.npy").string();
+  {
+    NpyWriter w(p, {3, 2});
+    w.write_rows(NdArray{{2, 2}, {1, 2, 3, 4}});
+    EXPECT_FALSE(std::filesystem::exists(p));
+    EXPECT_THROW(w.write_rows(NdArray{{1, 3}, {5, 6, 7}}), Error);  // wrong row shape
+    w.write_rows(NdArray{{1, 2}, {5, 6}});
+    EXPECT_THROW(w.write_rows(NdArray{{1, 2}, {7, 8}}), Error);     // more rows than the shape
+    w.commit();
+  }
+  EXPECT_EQ(read_npy(p), (NdArray{{3, 2}, {1, 2, 3, 4, 5, 6}}));
+  EXPECT_EQ(npy_to_bytes(read_npy(p)), npy_to_bytes(NdArray{{3, 2}, {1, 2, 3, 4, 5, 6}}));
+  {
+    NpyWriter w(p, {4, 2});
+    w.write_rows(NdArray{{1, 2}, {9, 9}});
+    EXPECT_THROW(w.commit(), Error);  // only 1 of 4 rows
+  }
+  EXPECT_EQ(read_npy(p), (NdArray{{3, 2}, {1, 2, 3, 4, 5, 6}}));  // the old file is untouched
+  size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++entries;
+  EXPECT_EQ(entries, 1u);  // no temporary left
+  std::filesystem::remove_all(dir);
+}
+
+// A temporary left by a killed writer (its process no longer runs) is removed by the next
+// writer of the same file; one of a running process is not.
+TEST(NpyWriter, RemovesStaleTemporaries) {
+  auto dir = std::filesystem::temp_directory_path() / ("tachyon_npys_test_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string p = (dir / "y.npy").string();
+  // PID 2^22 + 1 is above Linux's pid_max limit (2^22), so no process has it.
+  std::ofstream(p + ".tmp-4194305") << "stale";
+  std::ofstream(p + ".tmp-" + std::to_string(::getppid())) << "running";
+  write_npy(p, NdArray{{1}, {1}});
+  EXPECT_FALSE(std::filesystem::exists(p + ".tmp-4194305"));
+  EXPECT_TRUE(std::filesystem::exists(p + ".tmp-" + std::to_string(::getppid())));
   std::filesystem::remove_all(dir);
 }
 
