@@ -116,6 +116,9 @@ class Model {
 
 }  // namespace
 
+// python/calibrate.cc: tachyon.profile / tachyon.calibrate
+void register_calibrate(py::module_& m);
+
 PYBIND11_MODULE(_tachyon, m) {
   m.doc() = "Tachyon: bit-exact emulation and firmware generation for ML models on FPGAs (compiled core)";
   static py::exception<Error> exc(m, "TachyonError", PyExc_RuntimeError);
@@ -126,6 +129,7 @@ PYBIND11_MODULE(_tachyon, m) {
       exc(e.what());
     }
   });
+  register_calibrate(m);
 
   m.def(
       "config_template",

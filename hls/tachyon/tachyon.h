@@ -9,6 +9,7 @@
 #include "tachyon/layout.h"
 #include "tachyon/merge.h"
 #include "tachyon/pooling.h"
+#include "tachyon/quantizer.h"
 #include "tachyon/softmax.h"
 #include "tachyon/tree.h"
 

@@ -35,6 +35,7 @@ import numpy as np
 
 from . import _tachyon
 from ._tachyon import TachyonError
+from .calibrate import calibrate_config, profile  # noqa: E402,F401  (docs/calibration.md)
 
 __all__ = [
     "TachyonError",

@@ -79,6 +79,7 @@ const std::vector<Alias>& aliases() {
     t.push_back({"Permute", 3, op_is(Op::Transpose)});
     t.push_back({"HardActivation", 3, op_is(Op::HardSigmoid)});
     t.push_back({"Linear", 3, op_is(Op::Cast)});
+    t.push_back({"FixedPointQuantizer", 3, op_is(Op::ElementQuant)});
     // Level 4: rank-specific hls4ml layer classes.
     for (int r = 1; r <= 2; ++r) {
       std::string d = std::to_string(r) + "D";
@@ -166,6 +167,7 @@ std::string layer_type_name(const ir::Graph& g, const ir::Node& n) {
     case Op::Sub: return "Subtract";
     case Op::Mul: return "Multiply";
     case Op::Concat: return "Concatenate";
+    case Op::ElementQuant: return "FixedPointQuantizer";
     default: return std::string(ir::op_name(n.op));
   }
 }

@@ -304,6 +304,11 @@ LayerSettings effective_node_settings(const json& config, const ir::Graph& g, ir
   for (ir::ValueId v : n.inputs) in_qd = in_qd && qd.at(static_cast<size_t>(v));
   const bool keeps_input = ir::has_trait(n.op, ir::kLayout) || n.op == Op::MaxPool || n.op == Op::GlobalMaxPool;
   for (auto& [slot, st] : s.precision) {
+    // 0. A per-element quantizer's result is the container of its element types, always.
+    if (slot == "result" && n.op == Op::ElementQuant) {
+      st.value = "auto";
+      continue;
+    }
     // 1. Types from before configuration.
     std::optional<FixedType> pre;
     if (slot == "result" && !n.outputs.empty()) pre = g.value(n.outputs[0]).type;

@@ -204,6 +204,7 @@ std::unique_ptr<Kernel> make_kernel(const KernelContext& ctx) {
     case Op::Add:
     case Op::Sub:
     case Op::Mul: return detail::make_elementwise(ctx);
+    case Op::ElementQuant: return detail::make_element_quant(ctx);
     case Op::Concat:
     case Op::Reshape:
     case Op::Transpose:

@@ -167,5 +167,6 @@ std::unique_ptr<Kernel> make_activation(const KernelContext& ctx);   // Relu .. 
 std::unique_ptr<Kernel> make_softmax(const KernelContext& ctx);
 std::unique_ptr<Kernel> make_elementwise(const KernelContext& ctx);  // BatchNorm, Cast, Scale, Add, Sub, Mul
 std::unique_ptr<Kernel> make_layout(const KernelContext& ctx);       // Concat, Reshape, Transpose, Pad, Identity
+std::unique_ptr<Kernel> make_element_quant(const KernelContext& ctx);  // ElementQuant
 
 }  // namespace tachyon::emulator::detail

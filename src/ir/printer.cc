@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
+#include <tuple>
+
+#include "tachyon/ir/element_quant.h"
 
 namespace tachyon::ir {
 
@@ -48,7 +52,10 @@ std::string print_graph(const Graph& g) {
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       const Value& v = g.value(n.inputs[i]);
       if (!v.is_constant()) continue;
-      const char* role = (n.op == Op::Dense || n.op == Op::Conv) && i < 3 ? kConstNames[i] : nullptr;
+      static const char* kQuantNames[] = {"x", "keep_negative", "bits", "integers"};
+      const char* role = (n.op == Op::Dense || n.op == Op::Conv) && i < 3 ? kConstNames[i]
+                         : n.op == Op::ElementQuant && i < 4          ? kQuantNames[i]
+                                                                      : nullptr;
       prec += fmt::format("  {} {} {}", role ? std::string(role) : v.name, type_str(v.type), shape_str(v.shape));
     }
     s += fmt::format("      {}\n", prec);
@@ -61,6 +68,15 @@ std::string print_graph(const Graph& g) {
     if (n.op == Op::Sigmoid || n.op == Op::Tanh || n.op == Op::Elu || n.op == Op::Softmax)
       extra += fmt::format("  table_size {}", n.config.table_size);
     if (n.op == Op::Softmax) extra += fmt::format("  inv_table_size {}", n.config.inv_table_size);
+    if (n.op == Op::ElementQuant && element_quant_problems(g, n).empty()) {
+      std::set<std::tuple<int, int, bool>> kinds;
+      int64_t pruned = 0;
+      for (const auto& t : element_quant_types(g, n)) {
+        if (t) kinds.insert({t->width, t->int_bits, t->is_signed});
+        pruned += t ? 0 : 1;
+      }
+      extra += fmt::format("  element types {}  pruned {}", kinds.size(), pruned);
+    }
     if (n.trees)
       extra += fmt::format("  trees {}  outputs {}  max depth {}", n.trees->trees.size(), n.trees->n_outputs,
                            n.trees->max_depth());

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "tachyon/ir/element_quant.h"
 #include "tachyon/support/error.h"
 
 namespace tachyon::ir {
@@ -54,6 +55,17 @@ void verify(const Graph& g, VerifyLevel level) {
     if (n.config.reuse_factor < 1) bad(n, fmt::format("reuse factor {} is not positive", n.config.reuse_factor));
     if ((n.op == Op::Dense || n.op == Op::Conv) && n.inputs.size() < 2) bad(n, "needs data and weight inputs");
     if (n.op == Op::TreeEnsemble && !n.trees) bad(n, "tree ensemble without trees");
+    if (n.op == Op::ElementQuant) {
+      std::vector<std::string> problems = element_quant_problems(g, n);
+      for (std::string& m : problems) bad(n, std::move(m));
+      const ValueId y = n.outputs.empty() ? kNone : n.outputs[0];
+      if (problems.empty() && level == VerifyLevel::Typed && y >= 0 && y < nv && g.value(y).type) {
+        const FixedType c = element_quant_container(g, n);
+        if (*g.value(y).type != c)
+          bad(n, fmt::format("output '{}' has type {}, but the element types need exactly the container {}", g.value(y).name,
+                             g.value(y).type->str(), c.str()));
+      }
+    }
   }
   for (const IoPort& p : g.outputs)
     if (p.value < 0 || p.value >= nv || !available[static_cast<size_t>(p.value)])

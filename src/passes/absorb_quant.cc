@@ -31,6 +31,7 @@
 #include <functional>
 
 #include "passes/detail/util.h"
+#include "tachyon/ir/element_quant.h"
 #include "tachyon/passes/pass.h"
 
 namespace tachyon::passes {
@@ -85,20 +86,6 @@ std::optional<Quant> ap_quant(RMode m) {
     case RMode::Up: return std::nullopt;
   }
   return std::nullopt;
-}
-
-// Element i of `t` broadcast (numpy rules, right-aligned) to shape `to`.
-double bcast(const ir::Tensor& t, const ir::Shape& to, int64_t i) {
-  if (t.size() == 1) return t.data[0];
-  const auto st_to = ir::strides_of(to);
-  const auto st_t = ir::strides_of(t.shape);
-  int64_t off = 0;
-  const size_t shift = to.size() - t.shape.size();
-  for (size_t a = 0; a < to.size(); ++a) {
-    int64_t c = (i / st_to[a]) % to[a];
-    if (a >= shift && t.shape[a - shift] != 1) off += c * st_t[a - shift];
-  }
-  return t.data[static_cast<size_t>(off)];
 }
 
 struct QuantParams {
@@ -177,7 +164,7 @@ void fold_quant(ir::Graph& g, ir::NodeId id, const QuantParams& p) {
   const ir::Tensor& x = g.constant(n.inputs[0]);
   ir::Tensor y = x;
   for (int64_t i = 0; i < x.size(); ++i) {
-    double s = bcast(p.scale, x.shape, i), z = bcast(p.zp, x.shape, i);
+    double s = ir::broadcast_at(p.scale, x.shape, i), z = ir::broadcast_at(p.zp, x.shape, i);
     double q = std::clamp(round_with(x.data[static_cast<size_t>(i)] / s + z, p.mode), p.qmin, p.qmax);
     y.data[static_cast<size_t>(i)] = (q - z) * s;
   }
@@ -193,41 +180,6 @@ void fold_quant(ir::Graph& g, ir::NodeId id, const QuantParams& p) {
   const ir::ValueId c = detail::add_constant(g, g.value(out).name, std::move(y), type);
   g.replace_uses(out, c);
   g.remove_node(id);
-}
-
-bool moves_bits(Op op) {
-  return ir::has_trait(op, ir::kLayout) || ir::has_trait(op, ir::kFrontendOnly) || op == Op::MaxPool ||
-         op == Op::GlobalMaxPool || op == Op::Cast;
-}
-
-// y = conversion of x to t: graph-input type, producer result type, or a Cast node.
-void place_conversion(ir::Graph& g, ir::NodeId id, const FixedType& t) {
-  const ir::Node& n = g.node(id);
-  const ir::ValueId x = n.inputs[0], y = n.outputs.at(0);
-  ir::Value& xv = g.value(x);
-  const bool only_user = g.users(x).size() == 1 && !g.is_graph_output(x);
-  const bool is_input = std::any_of(g.inputs.begin(), g.inputs.end(), [&](const ir::IoPort& p) { return p.value == x; });
-  if (only_user && !xv.type && is_input) {
-    xv.type = t;
-    g.replace_uses(y, x);
-    g.remove_node(id);
-    return;
-  }
-  const ir::NodeId pid = xv.producer;
-  if (only_user && !xv.type && pid != ir::kNone && !g.node(pid).dead && !moves_bits(g.node(pid).op) &&
-      g.node(pid).outputs.size() == 1 && g.value(y).shape == xv.shape) {
-    ir::Node& p = g.node(pid);
-    p.outputs[0] = y;
-    g.value(y).type = t;
-    g.value(y).producer = pid;
-    g.remove_node(id);
-    return;
-  }
-  ir::Node& c = g.node(id);
-  c.op = Op::Cast;
-  c.inputs.resize(1);
-  c.attrs = {};
-  g.value(y).type = t;
 }
 
 // Builder for the explicit steps of a quantizer.
@@ -253,7 +205,7 @@ struct Steps {
                        std::optional<FixedType> type, int max_width = 64) {
     ir::Tensor c = t.size() == 1 ? ir::Tensor::scalar(f(t.data[0])) : ir::Tensor::zeros(shape);
     if (t.size() != 1)
-      for (int64_t i = 0; i < c.size(); ++i) c.data[static_cast<size_t>(i)] = f(bcast(t, shape, i));
+      for (int64_t i = 0; i < c.size(); ++i) c.data[static_cast<size_t>(i)] = f(ir::broadcast_at(t, shape, i));
     if (!type) {
       type = detail::exact_type(c.data, max_width);
       if (!type) {  // 1/scale for a scale that is not a power of two: 32 significant bits
@@ -297,7 +249,7 @@ void absorb_one_quant(ir::Graph& g, ir::NodeId id) {
   auto k = pow2_range(p.scale);
   auto q = ap_quant(p.mode);
   if (k && k->first == k->second && all_zero(p.zp) && q && !(p.narrow && !p.is_signed))
-    return place_conversion(g, id, fixed_type(p.bits, p.bits + k->first, p.is_signed, *q, overflow_of(p)));
+    return detail::place_conversion(g, id, fixed_type(p.bits, p.bits + k->first, p.is_signed, *q, overflow_of(p)));
   general_quant(g, id, p);
 }
 
@@ -311,7 +263,7 @@ void absorb_bipolar(ir::Graph& g, ir::NodeId id) {
     const ir::Tensor& xt = g.constant(x);
     ir::Tensor r = xt;
     for (int64_t i = 0; i < r.size(); ++i)
-      r.data[static_cast<size_t>(i)] = (xt.data[static_cast<size_t>(i)] >= 0 ? 1.0 : -1.0) * bcast(scale, xt.shape, i);
+      r.data[static_cast<size_t>(i)] = (xt.data[static_cast<size_t>(i)] >= 0 ? 1.0 : -1.0) * ir::broadcast_at(scale, xt.shape, i);
     auto t = detail::exact_type(r.data, 64);
     ir::ValueId c = detail::add_constant(g, g.value(y).name, std::move(r), t);
     g.replace_uses(y, c);

@@ -11,6 +11,7 @@
 // * Constants: the narrowest exact type up to 32 bits, else 32 bits with enough integer
 //   bits (AP_RND_CONV).
 // * TreeEnsemble threshold: the input type.
+// * ElementQuant: always the container of its element types (ir/element_quant.h).
 // * Anything else (tables, activations with tables, softmax, ...): the Model-level setting
 //   of that slot (config::model_setting), i.e. the Model default.
 #include <fmt/format.h>
@@ -19,6 +20,7 @@
 #include <cmath>
 
 #include "passes/detail/util.h"
+#include "tachyon/ir/element_quant.h"
 #include "tachyon/config/resolve.h"
 #include "tachyon/passes/pass.h"
 
@@ -124,6 +126,7 @@ std::optional<FixedType> infer_result(const ir::Graph& g, const ir::Node& n) {
     case Op::AvgPool:
     case Op::GlobalAvgPool: return in(0);
     case Op::TreeEnsemble: return n.config.types.at("score");
+    case Op::ElementQuant: return ir::element_quant_container(g, n);
     default: return std::nullopt;
   }
 }

@@ -10,7 +10,8 @@ namespace tachyon::passes {
 const std::vector<Pass>& all_passes() {
   static const std::vector<Pass> p{
       {"shape_inference", shape_inference}, {"cleanup", cleanup},
-      {"absorb_quant", absorb_quant},       {"fuse_dense", fuse_dense},
+      {"absorb_quant", absorb_quant},       {"absorb_element_quant", absorb_element_quant},
+      {"fuse_dense", fuse_dense},
       {"fold_batchnorm", fold_batchnorm},   {"apply_config", apply_config},
       {"infer_precision", infer_precision}, {"validate_reuse", validate_reuse},
       {"verify", verify},
@@ -27,7 +28,7 @@ const Pass* find_pass(const std::string& name) {
 const std::vector<Pass>& lowering_pipeline() {
   static const std::vector<Pass> p = [] {
     std::vector<Pass> v;
-    for (const char* n : {"shape_inference", "cleanup", "absorb_quant", "fuse_dense", "fold_batchnorm", "cleanup",
+    for (const char* n : {"shape_inference", "cleanup", "absorb_quant", "absorb_element_quant", "fuse_dense", "fold_batchnorm", "cleanup",
                           "shape_inference"})
       v.push_back(*find_pass(n));
     return v;

@@ -220,6 +220,7 @@ Shape infer(const ir::Graph& g, const ir::Node& n, bool* exact) {
     case Op::Tanh:
     case Op::Clip:
     case Op::Cast:
+    case Op::ElementQuant:
     case Op::Identity:
     case Op::Dropout:
     case Op::Quant:

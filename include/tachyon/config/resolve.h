@@ -95,6 +95,8 @@ std::vector<char> quant_domain(const ir::Graph& g);
 bool from_quantizer(const ir::Node& n);
 
 // The settings apply_config applies (and make_template writes): resolve_node, then
+//  0. an ElementQuant's result is always "auto" (infer_precision: the container of its
+//     element types, ir/element_quant.h), whatever the configuration says;
 //  1. a value (output or constant) typed before configuration keeps that type unless a
 //     LayerName entry names the layer (Setting::kept);
 //  2. layout ops (Reshape, Transpose, Pad, Identity) and max pools keep their input type

@@ -1,14 +1,29 @@
 // ONNX / QONNX frontend: loads a model file into an ir::Graph (frontend-level IR).
 //
-// Input: an ONNX ModelProto (protobuf), default-domain opset 7..18, plus the QONNX custom ops
-// (domains "qonnx.custom_op.general", "finn.custom_op.general", "onnx.brevitas"). Files are
+// Input: an ONNX ModelProto (protobuf), default-domain opset 6..18, plus the QONNX custom ops
+// (domains "qonnx.custom_op.general", "finn.custom_op.general", "onnx.brevitas") and QONNX's
+// channels-last ops (domain "qonnx.custom_op.channels_last" / "finn.custom_op.channels_last":
+// Conv, MaxPool, AveragePool, BatchNormalization, also spelled <op>_v<n>, on [N, ..., C] data
+// with standard ONNX weights; imported as the standard op on a layout-only channels-first
+// view, so no data moves). Files are
 // parsed with a size limit (1 GiB) and protobuf recursion limits; truncated, empty or
 // non-ONNX files fail with "not an ONNX model: <file>: ...". Every problem the importer can
 // find (unsupported ops, attributes, shapes, dtypes) is reported at once as a
 // tachyon::Error whose diagnostics name the file, the node, its op type and the reason.
 //
 // Batch: the first dimension of every graph input is the batch (symbolic, 1 or any number)
-// and is dropped: IR shapes are per sample.
+// and is dropped: IR shapes are per sample. When the input declares a batch of 1 (Keras
+// exports through tf2onnx / OnnxMLTools), Flatten(axis=0) is the per-sample flatten and is
+// accepted; with any other batch it mixes samples and is refused.
+//
+// Older opsets (6 .. 12) are read with their own semantics: Gemm / Add / Sub / Mul / Div
+// with the opset-6 `broadcast` / `axis` attributes (B aligned at `axis`), BatchNormalization
+// with is_test / spatial / consumed_inputs (is_test=0 is accepted only with the single
+// output Y; spatial=0 only where it equals spatial=1), Squeeze / Unsqueeze / ReduceXxx /
+// Slice / Pad / Clip / Upsample with attributes instead of inputs, Softmax-1/11 coerced to
+// 2-D at `axis` (one softmax over all the trailing axes), Reshape-1's `shape` attribute.
+// ONNX shape inference failures are reported for opset >= 7 only (opset-6 files predate its
+// checks).
 //
 // Layout: the IR is channels-last. A graph input of rank 2 or 3 (without batch) that feeds
 // channels-first ops (Conv, pools, BatchNormalization, global pools) is converted:
@@ -37,6 +52,18 @@
 //   Add / Sub / Mul [a, b]: b a constant (a scalar of shape [], a vector along the IR's last
 //               axis, or a tensor of a's full IR shape) or an activation of a's shape.
 //               Div by a constant -> Mul by its reciprocal; constant - x -> Mul(x, -1) + Add.
+//   Exporters' ops written with the ones above: Selu = gamma * Elu(alpha); HardSwish =
+//   x * HardSigmoid(1/6, 1/2); Neg = x * -1; Abs = 2 Relu(x) - x; Pow(x, k) for a constant
+//   whole k in 1..4 = products; Sum / Mean (any number of inputs) = Add chains (Mean: times
+//   1/n); Max(a, b) = Relu(a - b) + b, Min(a, b) = a - Relu(a - b), and Max / Min with a
+//   scalar constant = Clip; ReduceSum over all axes but one = GlobalAvgPool times the count.
+//   ReduceMean / ReduceMax / ReduceSum reduce all axes but one (channels first, or last as in
+//   Keras NHWC exports).
+//   Resize (10+) / Upsample (6..9), mode nearest: accepted when every output element reads
+//   input element o / k (upsampling by a whole factor k per axis) under the node's
+//   coordinate_transformation_mode and nearest_mode (checked index by index); emitted as
+//   Reshape + Concat of k copies per upsampled axis. Scales or sizes must be constants (sizes
+//   may come from Shape(x): its unknown batch entry is accepted).
 //   Concat (axis = IR axis), Reshape (output shape = the value's shape), Transpose (perm,
 //   numpy convention: out.shape[i] = in.shape[perm[i]]), Pad (pads in IR axis order, value),
 //   Identity, Dropout: emitted as such (the pass pipeline removes them).
@@ -67,8 +94,12 @@
 //
 // Not supported (clear errors): dilations != 1, grouped (non-depthwise) convolutions,
 // 3D convolutions, Gemm transA=1, non-constant weights, broadcasting between two activations,
-// ops on the batch axis, external-data initializers, non-float graph inputs, symbolic
-// non-batch dimensions, ops outside the lists above (LSTM, Resize, Split, ...).
+// ops on the batch axis (Transpose perms that move it, e.g. a Transpose without perm, which
+// reverses every axis), external-data initializers, non-float graph inputs, symbolic
+// non-batch dimensions, Resize other than nearest upsampling by whole factors, Pow with other
+// exponents, and ops outside the lists above (LSTM, Split, ConvTranspose, and the
+// transcendental element-wise ops the IR has no kernel for: Softplus, Softsign,
+// ThresholdedRelu, Exp, Log, Sqrt, Erf, Reciprocal of activations).
 #pragma once
 
 #include <string>

@@ -19,6 +19,10 @@
 //                  types: exp_table, inv_table, inp_norm, accum, inv_inp
 //   Clip           attrs: min, max
 //   Cast           converts to the output type;  Scale [x, scale]: y = x * scale
+//   ElementQuant   [x, keep_negative, bits, integers] (constants broadcast to x): element i
+//                  converted to its own ap_fixed<bits_i, integers_i> (ap_ufixed when
+//                  keep_negative_i == 0), attrs rounding, overflow; bits_i == 0: y_i = 0;
+//                  output type = the container of the element types (ir/element_quant.h)
 //   Add/Sub/Mul    [a, b] (b may be a constant broadcast along the last axis or a scalar)
 //   Concat         attrs: axis (internal layout)
 //   Reshape        output shape = the output value's shape (row-major, internal layout)

@@ -33,6 +33,9 @@ bool shape_inference(ir::Graph& g, PassContext& ctx);
 bool cleanup(ir::Graph& g, PassContext& ctx);
 // QONNX Quant / BipolarQuant / Trunc -> rounded constants, value types, Cast / Scale steps.
 bool absorb_quant(ir::Graph& g, PassContext& ctx);
+// ElementQuant: folded into constants; uniform ones become ordinary conversions; the others
+// get the container type (and an untyped graph input under one gets a matching type).
+bool absorb_element_quant(ir::Graph& g, PassContext& ctx);
 // Gemm -> Dense; MatMul (+ Add of a constant) -> Dense.
 bool fuse_dense(ir::Graph& g, PassContext& ctx);
 // BatchNormalization folded into the preceding Dense / Conv, or a standalone BatchNorm.

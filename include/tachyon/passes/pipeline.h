@@ -8,8 +8,8 @@
 
 namespace tachyon::passes {
 
-// Everything before configuration: shape_inference, cleanup, absorb_quant, fuse_dense,
-// fold_batchnorm, cleanup, shape_inference. make_template runs on its result, so the
+// Everything before configuration: shape_inference, cleanup, absorb_quant,
+// absorb_element_quant, fuse_dense, fold_batchnorm, cleanup, shape_inference. make_template runs on its result, so the
 // template sees the final layer names.
 const std::vector<Pass>& lowering_pipeline();
 // apply_config, infer_precision, validate_reuse, verify.

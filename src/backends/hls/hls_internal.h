@@ -126,6 +126,7 @@ LayerCode emit_softmax(ProjectBuilder& b, const ir::Node& n, const std::string& 
 LayerCode emit_elementwise(ProjectBuilder& b, const ir::Node& n, const std::string& name);
 LayerCode emit_layout(ProjectBuilder& b, const ir::Node& n, const std::string& name);
 LayerCode emit_tree(ProjectBuilder& b, const ir::Node& n, const std::string& name);
+LayerCode emit_element_quant(ProjectBuilder& b, const ir::Node& n, const std::string& name);
 
 // Text safe inside a // comment: control characters and backslashes become spaces / '/'.
 std::string comment_text(const std::string& s);

@@ -86,6 +86,7 @@ LayerCode emit_layer(ProjectBuilder& b, ir::NodeId id) {
     case ir::Op::Dropout:
     case ir::Op::Quant:
     case ir::Op::BipolarQuant:
+    case ir::Op::ElementQuant: return emit_element_quant(b, n, name);
     case ir::Op::Trunc:
       fail("{}frontend-level op: the pass pipeline must lower it before code generation", node_prefix(g, n));
   }

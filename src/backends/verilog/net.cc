@@ -42,14 +42,15 @@ bool supported(Op op) {
     case Op::Reshape:
     case Op::Transpose:
     case Op::Pad:
-    case Op::Identity:
-    case Op::TreeEnsemble: return true;
+    case Op::Identity: return true;
     case Op::Gemm:
     case Op::MatMul:
     case Op::BatchNormInference:
     case Op::Dropout:
     case Op::Quant:
     case Op::BipolarQuant:
+    case Op::ElementQuant:
+    case Op::TreeEnsemble: return true;
     case Op::Trunc: return false;
   }
   return false;
@@ -238,6 +239,7 @@ void NetEmitter::emit(const ir::Node& n) {
     case Op::GlobalMaxPool:
     case Op::GlobalAvgPool: pool(n, info); break;
     case Op::TreeEnsemble: tree(n, info); break;
+    case Op::ElementQuant: element_quant(n, info); break;
     case Op::Gemm:
     case Op::MatMul:
     case Op::BatchNormInference:

@@ -151,9 +151,11 @@ void NetEmitter::activation(const ir::Node& n, LayerInfo& info) {
       if (n.inputs.size() > 2 && n.inputs[2] != ir::kNone) hi = g_.constant(n.inputs[2]).data.at(0);
       FixedType bt{xt.width, xt.int_bits, xt.is_signed, Quant::RND, Overflow::SAT, 0};
       BigInt l = Fixed::from_double(lo, bt).raw(), h = Fixed::from_double(hi, bt).raw();
+      const int fx = xt.frac_bits();  // the bounds' grid; elements may sit on coarser ones
       for (size_t i = 0; i < x.size(); ++i) {
-        DNode c = d_.clamp(x[i].node, l, h, fmt::format("{}_c{}", p, i));
-        out.push_back(cast({c, x[i].frac}, rt, fmt::format("{}_{}", p, i)));
+        DNode xi = d_.shl(x[i].node, fx - x[i].frac, fmt::format("{}_g{}", p, i));
+        DNode c = d_.clamp(xi, l, h, fmt::format("{}_c{}", p, i));
+        out.push_back(cast({c, fx}, rt, fmt::format("{}_{}", p, i)));
       }
       break;
     }

@@ -18,6 +18,18 @@ bool is_std_domain(const std::string& d) { return d.empty() || d == "ai.onnx"; }
 bool is_qonnx_domain(const std::string& d) {
   return d == "qonnx.custom_op.general" || d == "finn.custom_op.general" || d == "onnx.brevitas";
 }
+bool is_channels_last_domain(const std::string& d) {
+  return d == "qonnx.custom_op.channels_last" || d == "finn.custom_op.channels_last";
+}
+
+// QONNX registers its channels-last ops also as "<op>_v<version>" (e.g. Conv_v1).
+std::string strip_version_suffix(const std::string& op) {
+  const auto pos = op.rfind("_v");
+  if (pos == std::string::npos || pos + 2 >= op.size()) return op;
+  for (size_t i = pos + 2; i < op.size(); ++i)
+    if (op[i] < '0' || op[i] > '9') return op;
+  return op.substr(0, pos);
+}
 
 struct OpTable {
   std::vector<OpDef> defs;
@@ -27,18 +39,25 @@ struct OpTable {
     add_tensor_ops(defs);
     add_quant_ops(defs);
     add_fold_ops(defs);
-    for (const OpDef& d : defs) by_key[std::string(d.qonnx ? "q:" : "s:") + d.op_type] = &d;
+    add_compat_ops(defs);
+    add_channels_last_ops(defs);
+    for (const OpDef& d : defs) by_key[std::string(d.channels_last ? "c:" : (d.qonnx ? "q:" : "s:")) + d.op_type] = &d;
   }
 };
 
-const OpDef* find_op(const std::string& domain, const std::string& op) {
+const OpTable& op_table() {
   static const OpTable table;
+  return table;
+}
+
+const OpDef* find_op(const std::string& domain, const std::string& op) {
   std::string key;
   if (is_std_domain(domain)) key = "s:" + op;
   else if (is_qonnx_domain(domain)) key = "q:" + op;
+  else if (is_channels_last_domain(domain)) key = "c:" + strip_version_suffix(op);
   else return nullptr;
-  auto it = table.by_key.find(key);
-  return it == table.by_key.end() ? nullptr : it->second;
+  auto it = op_table().by_key.find(key);
+  return it == op_table().by_key.end() ? nullptr : it->second;
 }
 
 std::string file_stem(const std::string& path) {
@@ -55,6 +74,8 @@ std::string node_desc(const onnx::NodeProto& n) {
 }
 
 }  // namespace
+
+const OpDef* find_std_op(const std::string& op_type) { return find_op("", op_type); }
 
 Importer::Importer(onnx::ModelProto& m, std::string f) : model(m), file(std::move(f)), diag(file) {}
 
@@ -243,14 +264,16 @@ std::unordered_set<std::string> Importer::channels_last_values(const std::vector
   static const std::set<std::string> neutral = {
       "Relu", "LeakyRelu", "PRelu", "Elu", "Sigmoid", "HardSigmoid", "Tanh", "Clip", "Add", "Sub", "Mul", "Div",
       "Identity", "Dropout", "Quant", "IntQuant", "BipolarQuant", "Trunc", "QuantizeLinear", "DequantizeLinear",
-      "Pad", "Concat", "Cast"};
-  static const std::set<std::string> merges = {"Add", "Sub", "Mul", "Concat"};
+      "Pad", "Concat", "Cast", "Selu", "HardSwish", "Softplus", "Softsign", "ThresholdedRelu", "Neg", "Abs",
+      "Max", "Min", "Sum", "Mean", "Pow", "Resize", "Upsample", "Erf", "Sqrt", "Exp", "Log", "Reciprocal"};
+  static const std::set<std::string> merges = {"Add", "Sub", "Mul", "Concat", "Max", "Min", "Sum", "Mean"};
   static const std::set<std::string> spatial = {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool",
-                                                "GlobalMaxPool", "BatchNormalization", "ReduceMean", "ReduceMax"};
+                                                "GlobalMaxPool", "BatchNormalization", "ReduceMean", "ReduceMax", "ReduceSum"};
   const auto& gr = model.graph();
   std::unordered_set<std::string> wants;
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     const auto& node = gr.node(*it);
+    if (!is_std_domain(node.domain()) && !is_qonnx_domain(node.domain())) continue;  // channels-last ops take NHWC
     const bool is_spatial = spatial.count(node.op_type()) > 0;
     bool pass = false;
     if (!is_spatial && neutral.count(node.op_type()))
@@ -331,7 +354,7 @@ void Importer::import_node(const onnx::NodeProto& n) {
   NodeCtx cx(*this, n, opset);
   const OpDef* def = find_op(n.domain(), n.op_type());
   if (!def) {
-    if (is_std_domain(n.domain()) || is_qonnx_domain(n.domain()))
+    if (is_std_domain(n.domain()) || is_qonnx_domain(n.domain()) || is_channels_last_domain(n.domain()))
       cx.error(fmt::format("unsupported op '{}'", n.op_type()));
     else
       cx.error(fmt::format("unsupported op '{}' from domain '{}'", n.op_type(), n.domain()));
@@ -364,7 +387,7 @@ void Importer::import_node(const onnx::NodeProto& n) {
     if (!inputs_ok) cx.failed = true;
     if (!cx.failed) {
       try {
-        if (all_const && !def->qonnx && fold_supported(n.op_type())) fold_node(cx);
+        if (all_const && !def->qonnx && !def->channels_last && fold_supported(n.op_type())) fold_node(cx);
         else def->run(cx);
       } catch (const Error& ex) {
         cx.error(ex.what());

@@ -42,7 +42,7 @@ inline constexpr int64_t kMaxDataElements = (int64_t{1} << 31) - 1;  // one acti
 inline constexpr int kMaxRank = 8;
 inline constexpr int kMaxNodes = 1 << 20;
 inline constexpr int kMaxQuantChain = 8;
-inline constexpr int kMinOpset = 7;
+inline constexpr int kMinOpset = 6;
 inline constexpr int kMaxOpset = 18;
 
 // ---- constants ----
@@ -184,11 +184,20 @@ struct OpDef {
   Handler check;                    // attribute checks that need no input (may be null)
   Handler run;                      // import (inputs are known and healthy)
   int min_inputs = 1;               // leading inputs that must be present
+  bool channels_last = false;       // QONNX channels-last domain (qonnx.custom_op.channels_last)
 };
 void add_nn_ops(std::vector<OpDef>& t);
 void add_tensor_ops(std::vector<OpDef>& t);
 void add_quant_ops(std::vector<OpDef>& t);
 void add_fold_ops(std::vector<OpDef>& t);
+void add_compat_ops(std::vector<OpDef>& t);  // ops_compat.cc: decomposed element-wise ops, Resize
+// The QONNX channels-last variants of the ops `t` already holds (Conv, pools, BatchNormalization).
+void add_channels_last_ops(std::vector<OpDef>& t);
+// The default-domain definition of an op (nullptr if unsupported).
+const OpDef* find_std_op(const std::string& op_type);
+// The activation x viewed through an ONNX Transpose with per-sample perm p (no data moves:
+// only the layout changes; a convert is emitted when x's layout is not an axis permutation).
+Entry transposed_entry(NodeCtx& cx, const Entry& x, const std::vector<int64_t>& p);
 // Evaluates an op whose inputs are all constants; false when the op cannot be folded.
 bool fold_supported(const std::string& op_type);
 void fold_node(NodeCtx& cx);

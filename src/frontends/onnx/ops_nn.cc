@@ -261,13 +261,16 @@ void run_pool(NodeCtx& cx) {
   cx.set_data(0, out, S, {S, CL});
 }
 
-void global_pool(NodeCtx& cx, const Entry& x, bool is_max, bool keepdims) {
+// A global pool over all axes of x but its first (channels); the result has ONNX shape S.
+void global_pool(NodeCtx& cx, const Entry& x, bool is_max, const ir::Shape& S, bool sum = false) {
   const size_t r = x.shape.size();
   const int64_t C = x.shape[0];
   ir::ValueId v = cx.im.convert(cx, x, channels_last_perm(r));
-  ir::ValueId out = cx.emit(is_max ? ir::Op::GlobalMaxPool : ir::Op::GlobalAvgPool, {v}, {C});
-  ir::Shape S{C};
-  if (keepdims) S.resize(r, 1);
+  ir::ValueId out = cx.emit(is_max ? ir::Op::GlobalMaxPool : ir::Op::GlobalAvgPool, {v}, {C}, {}, sum ? "_mean" : "");
+  if (sum) {  // ReduceSum = the mean times the number of summed elements
+    const double count = static_cast<double>(num_elements(x.shape) / C);
+    out = cx.emit(ir::Op::Mul, {out, cx.im.add_constant(cx.label + "_count", ir::Tensor::scalar(count))}, {C});
+  }
   cx.set_data(0, out, S, {});
 }
 
@@ -275,7 +278,9 @@ void run_global_pool(NodeCtx& cx) {
   const Entry* x = cx.data(0);
   if (!x) return;
   if (x->shape.size() < 2) return cx.error(fmt::format("input of shape [batch]+{} has no spatial axes", shape_string(x->shape)));
-  global_pool(cx, *x, cx.n.op_type() == "GlobalMaxPool", true);
+  ir::Shape S(x->shape.size(), 1);
+  S[0] = x->shape[0];
+  global_pool(cx, *x, cx.n.op_type() == "GlobalMaxPool", S);
 }
 
 void run_reduce(NodeCtx& cx) {
@@ -284,7 +289,7 @@ void run_reduce(NodeCtx& cx) {
   const size_t r = x->shape.size();
   std::vector<int64_t> axes;
   bool have_axes = false;
-  if (cx.opset >= 18) {
+  if (cx.opset >= 18 || (cx.opset >= 13 && cx.n.op_type() == "ReduceSum")) {
     if (cx.has_input(1)) {
       auto v = cx.int_list_input(1, "axes");
       if (!v) return;
@@ -305,19 +310,34 @@ void run_reduce(NodeCtx& cx) {
     if (s < 0) return;
     got.insert(s);
   }
-  std::set<int64_t> spatial;
-  for (size_t i = 1; i < r; ++i) spatial.insert(static_cast<int64_t>(i));
-  if (!have_axes || r < 2 || got != spatial)
-    return cx.error(fmt::format("{} over axes [{}] of a [batch]+{} tensor is not supported (only over all spatial axes)",
+  // Over every axis but one (the channels: NCHW [1..r-1], or NHWC-style [0..r-2] as Keras
+  // exports write it): a global pool over the channels-first view of x.
+  int64_t keep_axis = -1;
+  for (size_t c = 0; c < r && have_axes && r >= 2 && got.size() + 1 == r; ++c)
+    if (!got.count(static_cast<int64_t>(c))) keep_axis = static_cast<int64_t>(c);
+  if (keep_axis < 0)
+    return cx.error(fmt::format("{} over axes [{}] of a [batch]+{} tensor is not supported (only over all axes but one)",
                                 cx.n.op_type(), fmt::join(axes, ","), shape_string(x->shape)));
   const int64_t keep = cx.i("keepdims", 1);
   if (keep != 0 && keep != 1) return cx.error(fmt::format("keepdims is {}, expected 0 or 1", keep));
-  global_pool(cx, *x, cx.n.op_type() == "ReduceMax", keep == 1);
+  std::vector<int64_t> front{keep_axis};
+  for (size_t i = 0; i < r; ++i)
+    if (static_cast<int64_t>(i) != keep_axis) front.push_back(static_cast<int64_t>(i));
+  const Entry xc = keep_axis == 0 ? *x : transposed_entry(cx, *x, front);
+  ir::Shape S = keep == 1 ? ir::Shape(r, 1) : ir::Shape{1};
+  S[keep == 1 ? static_cast<size_t>(keep_axis) : 0] = x->shape[static_cast<size_t>(keep_axis)];
+  global_pool(cx, xc, cx.n.op_type() == "ReduceMax", S, cx.n.op_type() == "ReduceSum");
 }
 
 void check_batchnorm(NodeCtx& cx) {
   if (cx.i("training_mode", 0) != 0) cx.error("training_mode=1 is not supported");
-  if (cx.i("spatial", 1) != 1) cx.error("spatial=0 is not supported");
+  // Opset 6: is_test=0 (the default) is training mode, whose extra outputs (running and saved
+  // statistics) a model can only use while training. With the single output Y, a file means
+  // inference (the stored statistics): exporters of that era often left is_test out.
+  if (cx.opset < 7 && cx.i("is_test", 0) == 0 && cx.num_outputs() > 1)
+    cx.error("is_test=0 with several outputs is training mode; not supported");
+  const int64_t sp = cx.i("spatial", 1);
+  if (sp != 0 && sp != 1) cx.error(fmt::format("spatial is {}, expected 0 or 1", sp));
 }
 
 void run_batchnorm(NodeCtx& cx) {
@@ -327,6 +347,11 @@ void run_batchnorm(NodeCtx& cx) {
   if (r == 0) return cx.error("input has no channel axis");
   if (cx.num_inputs() != 5) return cx.error(fmt::format("expected 5 inputs, got {}", cx.num_inputs()));
   const int64_t C = x->shape[0];
+  // spatial=0 (opset < 9): one statistic per element of the sample. Equivalent to spatial=1
+  // when every channel holds one element (a [batch, C] input); other cases are refused.
+  if (cx.i("spatial", 1) == 0 && r > 1 && num_elements(x->shape) != C)
+    return cx.error(fmt::format("spatial=0 (per-element statistics) on a [batch]+{} input is not supported",
+                                shape_string(x->shape)));
   const std::vector<int64_t> P = r == 1 ? std::vector<int64_t>{0} : channels_last_perm(r);
   std::vector<ir::ValueId> ins{cx.im.convert(cx, *x, P)};
   for (int k = 1; k <= 4; ++k) {
@@ -357,7 +382,8 @@ void add_nn_ops(std::vector<OpDef>& t) {
   t.push_back({"GlobalMaxPool", false, {}, nullptr, run_global_pool});
   t.push_back({"ReduceMean", false, {"axes", "keepdims", "noop_with_empty_axes"}, nullptr, run_reduce});
   t.push_back({"ReduceMax", false, {"axes", "keepdims", "noop_with_empty_axes"}, nullptr, run_reduce});
-  t.push_back({"BatchNormalization", false, {"epsilon", "momentum", "spatial", "training_mode", "is_test"}, check_batchnorm,
+  t.push_back({"ReduceSum", false, {"axes", "keepdims", "noop_with_empty_axes"}, nullptr, run_reduce});
+  t.push_back({"BatchNormalization", false, {"epsilon", "momentum", "spatial", "training_mode", "is_test", "consumed_inputs"}, check_batchnorm,
                run_batchnorm, 5});
 }
 

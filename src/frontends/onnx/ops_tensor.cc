@@ -62,13 +62,20 @@ void run_softmax(NodeCtx& cx) {
   const size_t r = x->shape.size();
   const int64_t a = cx.sample_axis(cx.i("axis", cx.opset < 13 ? 1 : -1), r, "axis");
   if (a < 0) return;
-  if (r == 1) {  // over the whole vector: any element order works
-    ir::ValueId v = cx.im.reshape(cx, x->id, x->shape, "_reshape");
-    ir::ValueId out = cx.emit(ir::Op::Softmax, {v}, x->shape);
+  const int64_t N = num_elements(x->shape);
+  if (r == 1 || (cx.opset < 13 && a == 0)) {  // over the whole sample: any element order works
+    ir::ValueId v = cx.im.reshape(cx, x->id, {N}, "_reshape");
+    ir::ValueId out = cx.emit(ir::Op::Softmax, {v}, {N});
     return cx.set_data(0, out, x->shape, x->layout);
   }
-  if (cx.opset < 13 && a != static_cast<int64_t>(r) - 1)
-    return cx.error(fmt::format("Softmax (opset < 13) with axis {} flattens several axes; not supported", a + 1));
+  if (cx.opset < 13 && a != static_cast<int64_t>(r) - 1) {
+    // Softmax-1/11: the input is coerced to 2-D [outer, inner] at `axis`; inner is in ONNX order.
+    int64_t inner = 1;
+    for (size_t i = static_cast<size_t>(a); i < r; ++i) inner *= x->shape[i];
+    ir::ValueId v = cx.im.reshape(cx, cx.im.convert(cx, *x, {}), {N / inner, inner}, "_reshape");
+    ir::ValueId out = cx.emit(ir::Op::Softmax, {v}, {N / inner, inner});
+    return cx.set_data(0, out, x->shape, {});
+  }
   std::vector<int64_t> P;
   auto ap = cx.im.axis_perm(*x);
   if (ap && ap->back() == a) P = *ap;
@@ -88,10 +95,46 @@ ir::ValueId const_operand(NodeCtx& cx, const Entry& c, const Entry& x) {
   return cx.im.materialize(cx, c, *t);
 }
 
+void check_binary(NodeCtx& cx) {
+  if (cx.opset >= 7 && (cx.has("broadcast") || cx.has("axis")))
+    cx.error("attributes 'broadcast' / 'axis' exist only before opset 7");
+  const int64_t bc = cx.i("broadcast", 0);
+  if (bc != 0 && bc != 1) cx.error(fmt::format("broadcast is {}, expected 0 or 1", bc));
+}
+
+// Opset < 7 broadcasting (broadcast=1, axis=k): B's axes line up with A's starting at axis k;
+// the constant gets trailing size-1 axes so that numpy rules give the same result.
+bool legacy_broadcast(NodeCtx& cx, const Entry& a, const Entry& b, Entry* out) {
+  if (cx.opset >= 7 || cx.i("broadcast", 0) != 1 || !cx.has("axis") || a.kind != Kind::Data || b.kind == Kind::Data)
+    return false;
+  const auto ra = static_cast<int64_t>(a.shape.size()) + 1, rb = static_cast<int64_t>(b.shape.size());
+  int64_t k = cx.i("axis", 0);
+  if (k < 0) k += ra;
+  if (k < 0 || k + rb > ra)
+    throw Error(fmt::format("axis {} does not fit B of shape {} into A of rank {}", cx.i("axis", 0), shape_string(b.shape), ra));
+  ir::Shape s = b.shape;
+  s.resize(static_cast<size_t>(ra - k), 1);
+  *out = b;
+  out->shape = s;
+  if (b.kind == Kind::Const) {
+    ConstVal c = *b.c;
+    c.t = ir::Tensor(s, c.t.data);
+    out->c = std::make_shared<const ConstVal>(std::move(c));
+    out->name = b.name + "_legacy_broadcast";
+  } else {
+    auto q = std::make_shared<QRecipe>(*b.q);
+    q->pre.push_back({Step::Reshape, s});
+    out->q = std::move(q);
+  }
+  return true;
+}
+
 void run_binary(NodeCtx& cx) {
   const std::string& op = cx.n.op_type();
   if (cx.num_inputs() != 2 || !cx.in(0) || !cx.in(1)) return cx.error("expected 2 inputs");
   const Entry *a = cx.in(0), *b = cx.in(1);
+  Entry legacy;
+  if (legacy_broadcast(cx, *a, *b, &legacy)) b = &legacy;
   const ir::Op iop = op == "Add" ? ir::Op::Add : (op == "Sub" ? ir::Op::Sub : ir::Op::Mul);
   if (a->kind == Kind::Data && b->kind == Kind::Data) {
     if (op == "Div") return cx.error("division by an activation is not supported");
@@ -284,8 +327,10 @@ void run_flatten(NodeCtx& cx) {
   int64_t a = cx.i("axis", 1);
   if (a < -(r + 1) || a > r) return cx.error(fmt::format("axis {} is out of range", a));
   if (a < 0) a += r + 1;
-  if (a == 0) return cx.error("axis 0 folds the batch into the features; not supported");
-  for (int64_t i = 0; i + 1 < a; ++i)
+  if (a == 0 && cx.im.static_batch != std::optional<int64_t>(1))
+    return cx.error("axis 0 folds the batch into the features; supported only when the graph input declares a batch "
+                    "of 1 (then it is the per-sample flatten)");
+  for (int64_t i = 0; i + 1 < a; ++i)  // a == 0 (batch of 1): nothing to check
     if (x->shape[static_cast<size_t>(i)] != 1)
       return cx.error(fmt::format("axis {} would merge the batch with other axes; not supported", a));
   reshape_data(cx, *x, {num_elements(x->shape)});
@@ -295,13 +340,17 @@ void run_reshape(NodeCtx& cx) {
   if (qconst_layout_op(cx)) return;
   const Entry* x = cx.data(0);
   if (!x) return;
-  const ConstVal* sc = cx.constant(1, "shape");
-  if (!sc) return;
   constexpr int64_t kBatch = INT64_MIN;
   std::vector<int64_t> t;
-  std::string err;
-  if (sc->t.size() > kMaxRank + 1 || !to_int_list(*sc, &t, &err, true, kBatch))
-    return cx.error(fmt::format("shape input {}", err.empty() ? "is too long" : err));
+  if (!cx.has_input(1) && cx.has("shape")) {  // Reshape-1 (old exporters): the shape is an attribute
+    t = cx.ints("shape");
+  } else {
+    const ConstVal* sc = cx.constant(1, "shape");
+    if (!sc) return;
+    std::string err;
+    if (sc->t.size() > kMaxRank + 1 || !to_int_list(*sc, &t, &err, true, kBatch))
+      return cx.error(fmt::format("shape input {}", err.empty() ? "is too long" : err));
+  }
   const bool allowzero = cx.i("allowzero", 0) == 1;
   if (t.empty()) return cx.error("reshape to a scalar drops the batch axis");
   const int64_t N = num_elements(x->shape), first = t[0];
@@ -350,6 +399,9 @@ void run_squeeze(NodeCtx& cx) {
   auto axes = axes_of(cx, 1);
   if (!axes) return;
   const size_t r = x->shape.size();
+  if (axes->empty() && cx.im.static_batch == std::optional<int64_t>(1))
+    return cx.error("Squeeze without axes also removes the batch axis (of size 1); tensors without a batch axis are "
+                    "not supported (give the axes to squeeze)");
   std::set<int64_t> drop;
   for (int64_t a : *axes) {
     const int64_t s = cx.sample_axis(a, r, "axis");
@@ -389,28 +441,18 @@ void run_transpose(NodeCtx& cx) {
   if (!x) return;
   const size_t r = x->shape.size();
   std::vector<int64_t> perm = cx.ints("perm");
-  if (perm.empty())
+  const bool reversed = perm.empty();
+  if (reversed)
     for (size_t i = r + 1; i-- > 0;) perm.push_back(static_cast<int64_t>(i));
   std::vector<int64_t> sorted = perm;
   std::sort(sorted.begin(), sorted.end());
   if (sorted != iota_perm(r + 1)) return cx.error(fmt::format("perm [{}] is not a permutation of {} axes", fmt::join(perm, ","), r + 1));
-  if (perm[0] != 0) return cx.error(fmt::format("perm [{}] moves the batch axis; not supported", fmt::join(perm, ",")));
+  if (perm[0] != 0)
+    return cx.error(fmt::format("perm [{}]{} moves the batch axis; not supported", fmt::join(perm, ","),
+                                reversed ? " (no perm attribute: all axes reversed)" : ""));
   std::vector<int64_t> p;
   for (size_t i = 1; i <= r; ++i) p.push_back(perm[i] - 1);
-  std::vector<int64_t> P;
-  ir::ValueId v = x->id;
-  if (auto ap = cx.im.axis_perm(*x)) {
-    P = *ap;
-  } else {
-    P = iota_perm(r);
-    v = cx.im.convert(cx, *x, P);
-  }
-  // The IR data stays where it is: out_onnx = transpose(in_onnx, p), IR = transpose(out_onnx, Q).
-  const auto inv = ir::inverse_permutation(p);
-  std::vector<int64_t> Q(r);
-  for (size_t i = 0; i < r; ++i) Q[i] = inv[static_cast<size_t>(P[i])];
-  const ir::Shape S = ir::permute_shape(x->shape, p);
-  cx.set_data(0, v, S, {S, Q});
+  cx.set(0, transposed_entry(cx, *x, p));
 }
 
 void check_pad(NodeCtx& cx) {
@@ -505,6 +547,28 @@ void run_cast(NodeCtx& cx) {
 
 }  // namespace
 
+Entry transposed_entry(NodeCtx& cx, const Entry& x, const std::vector<int64_t>& p) {
+  const size_t r = x.shape.size();
+  std::vector<int64_t> P;
+  ir::ValueId v = x.id;
+  if (auto ap = cx.im.axis_perm(x)) {
+    P = *ap;
+  } else {
+    P = iota_perm(r);
+    v = cx.im.convert(cx, x, P);
+  }
+  // The IR data stays where it is: out_onnx = transpose(in_onnx, p), IR = transpose(out_onnx, Q).
+  const auto inv = ir::inverse_permutation(p);
+  std::vector<int64_t> Q(r);
+  for (size_t i = 0; i < r; ++i) Q[i] = inv[static_cast<size_t>(P[i])];
+  Entry e;
+  e.kind = Kind::Data;
+  e.id = v;
+  e.shape = ir::permute_shape(x.shape, p);
+  e.layout = normalize(Layout{e.shape, Q});
+  return e;
+}
+
 void add_tensor_ops(std::vector<OpDef>& t) {
   t.push_back({"Relu", false, {}, nullptr, run_relu});
   t.push_back({"Sigmoid", false, {}, nullptr, run_sigmoid});
@@ -515,10 +579,11 @@ void add_tensor_ops(std::vector<OpDef>& t) {
   t.push_back({"PRelu", false, {}, nullptr, run_prelu, 2});
   t.push_back({"Clip", false, {"min", "max"}, nullptr, run_clip});
   t.push_back({"Softmax", false, {"axis"}, nullptr, run_softmax});
-  for (const char* op : {"Add", "Sub", "Mul", "Div"}) t.push_back({op, false, {}, nullptr, run_binary, 2});
+  for (const char* op : {"Add", "Sub", "Mul", "Div"})
+    t.push_back({op, false, {"broadcast", "axis"}, check_binary, run_binary, 2});
   t.push_back({"Concat", false, {"axis"}, nullptr, run_concat});
   t.push_back({"Flatten", false, {"axis"}, nullptr, run_flatten});
-  t.push_back({"Reshape", false, {"allowzero"}, nullptr, run_reshape, 2});
+  t.push_back({"Reshape", false, {"allowzero", "shape"}, nullptr, run_reshape});
   t.push_back({"Squeeze", false, {"axes"}, nullptr, run_squeeze});
   t.push_back({"Unsqueeze", false, {"axes"}, nullptr, run_unsqueeze});
   t.push_back({"Transpose", false, {"perm"}, nullptr, run_transpose});

@@ -73,6 +73,43 @@ std::optional<FixedType> exact_type(const std::vector<double>& values, int max_w
 
 double quantize(double v, const FixedType& t) { return Fixed::from_double(v, t).to_double(); }
 
+namespace {
+// Ops whose result type must not be replaced: they move bits or their type is their meaning.
+bool keeps_result_type(ir::Op op) {
+  return ir::has_trait(op, ir::kLayout) || ir::has_trait(op, ir::kFrontendOnly) || op == ir::Op::MaxPool ||
+         op == ir::Op::GlobalMaxPool || op == ir::Op::Cast || op == ir::Op::ElementQuant;
+}
+}  // namespace
+
+void place_conversion(ir::Graph& g, ir::NodeId id, const FixedType& t) {
+  const ir::Node& n = g.node(id);
+  const ir::ValueId x = n.inputs[0], y = n.outputs.at(0);
+  ir::Value& xv = g.value(x);
+  const bool only_user = g.users(x).size() == 1 && !g.is_graph_output(x);
+  const bool is_input = std::any_of(g.inputs.begin(), g.inputs.end(), [&](const ir::IoPort& p) { return p.value == x; });
+  if (only_user && !xv.type && is_input) {
+    xv.type = t;
+    g.replace_uses(y, x);
+    g.remove_node(id);
+    return;
+  }
+  const ir::NodeId pid = xv.producer;
+  if (only_user && !xv.type && pid != ir::kNone && !g.node(pid).dead && !keeps_result_type(g.node(pid).op) &&
+      g.node(pid).outputs.size() == 1 && g.value(y).shape == xv.shape) {
+    ir::Node& p = g.node(pid);
+    p.outputs[0] = y;
+    g.value(y).type = t;
+    g.value(y).producer = pid;
+    g.remove_node(id);
+    return;
+  }
+  ir::Node& c = g.node(id);
+  c.op = ir::Op::Cast;
+  c.inputs.resize(1);
+  c.attrs = {};
+  g.value(y).type = t;
+}
+
 const ir::Tensor& constant_input(const ir::Graph& g, const ir::Node& n, size_t i, const char* what) {
   if (i >= n.inputs.size()) node_fail(g, n, fmt::format("missing input {} ({})", i, what));
   const ir::Value& v = g.value(n.inputs[i]);

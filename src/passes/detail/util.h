@@ -35,6 +35,13 @@ double quantize(double v, const FixedType& t);
 // Reads constant input `i` of n; throws a node diagnostic when it is not a constant.
 const ir::Tensor& constant_input(const ir::Graph& g, const ir::Node& n, size_t i, const char* what);
 
+// Node `id` (input 0: x, output 0: y) becomes the conversion y = x converted to t, placed
+// as cheaply as possible: as the type of x when x is an untyped graph input read only by this
+// node; as the result type of x's producer when that is an untyped compute layer (not a
+// layout op, max pool, Cast or ElementQuant) whose output only this node reads; else the node
+// becomes a Cast to t.
+void place_conversion(ir::Graph& g, ir::NodeId id, const FixedType& t);
+
 // Adds a constant next to node n's values (unique name derived from `base`).
 ir::ValueId add_constant(ir::Graph& g, const std::string& base, ir::Tensor t,
                          std::optional<FixedType> type = std::nullopt);

@@ -163,6 +163,40 @@ def main():
     fc = helper.make_node("Gemm", ["x", "W"], ["y"], name="fc_declared", transB=1)
     save(model([fc], [vi("x", ["N", 4])], [vi("y", ["N", 7])], [floats("W", [3, 4])]), "wrong_output_shape.onnx")
 
+    # ---- exporter-style paths (opset 6, batch 1, channels-last QONNX, Resize, new ops) ----
+    # Transposes without perm reverse every axis (the batch too) around a BatchNormalization.
+    rev = helper.make_node("Transpose", ["x"], ["xt"], name="rev_all")
+    bn = helper.make_node("BatchNormalization", ["xt", "s", "s", "s", "s"], ["bn"], name="bn_rev")
+    back = helper.make_node("Transpose", ["bn"], ["y"], name="rev_back")
+    save(model([rev, bn, back], [vi("x", [1, 2, 3])], [vi("y", None)], [floats("s", [3])]), "transpose_no_perm_bn.onnx")
+    # Flatten(axis=0) with a symbolic batch mixes samples.
+    fl = helper.make_node("Flatten", ["x"], ["y"], name="flatten_batch", axis=0)
+    save(model([fl], [vi("x", ["N", 2, 3])], [vi("y", None)]), "flatten_axis0_batch.onnx")
+    # Opset 6 BatchNormalization in training mode (is_test=0 and the statistics outputs).
+    bn = helper.make_node("BatchNormalization", ["x", "s", "s", "s", "s"], ["y", "m", "v", "sm", "sv"], name="bn_train",
+                          is_test=0)
+    m = model([bn], [vi("x", [1, 3])], [vi("y", None)], [floats("s", [3])], opset=6)
+    m.ir_version = 3
+    save(m, "opset6_bn_training.onnx")
+    # Resize that is not nearest upsampling by a whole factor.
+    rs = helper.make_node("Resize", ["x", "", "sc"], ["y"], name="resize_linear", mode="linear")
+    sc = helper.make_tensor("sc", TensorProto.FLOAT, [4], [1, 1, 2, 2])
+    save(model([rs], [vi("x", ["N", 2, 4, 4])], [vi("y", None)], [sc]), "resize_linear.onnx")
+    rs = helper.make_node("Resize", ["x", "", "sc"], ["y"], name="resize_down", mode="nearest")
+    sc = helper.make_tensor("sc", TensorProto.FLOAT, [4], [1, 1, 0.5, 0.5])
+    save(model([rs], [vi("x", ["N", 2, 4, 4])], [vi("y", None)], [sc]), "resize_downsample.onnx")
+    # A channels-last QONNX Conv whose weights expect 4 channels; the NHWC input has 3.
+    conv = helper.make_node("Conv", ["x", "K"], ["y"], name="cl_conv", domain="qonnx.custom_op.channels_last",
+                            kernel_shape=[3, 3])
+    save(model([conv], [vi("x", ["N", 8, 8, 3])], [vi("y", None)], [floats("K", [2, 4, 3, 3])],
+               extra_opsets=[("qonnx.custom_op.channels_last", 1)]), "channels_last_conv_channels.onnx")
+    # Pow with a fractional exponent; Add with the opset-6 broadcast attribute at opset 13.
+    pw = helper.make_node("Pow", ["x", "e"], ["y"], name="pow_half")
+    save(model([pw], [vi("x", ["N", 4])], [vi("y", None)], [helper.make_tensor("e", TensorProto.FLOAT, [], [0.5])]),
+         "pow_fractional.onnx")
+    add = helper.make_node("Add", ["x", "b"], ["y"], name="add_legacy", broadcast=1, axis=1)
+    save(model([add], [vi("x", ["N", 4])], [vi("y", None)], [floats("b", [4])]), "legacy_broadcast_opset13.onnx")
+
 
 if __name__ == "__main__":
     main()

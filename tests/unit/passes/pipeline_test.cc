@@ -101,9 +101,9 @@ std::vector<Fixed> dense(const Graph& g, const Node& n, const std::vector<Fixed>
 TEST(Pipeline, Lists) {
   std::vector<std::string> names;
   for (const auto& p : passes::default_pipeline()) names.push_back(p.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"shape_inference", "cleanup", "absorb_quant", "fuse_dense", "fold_batchnorm",
-                                             "cleanup", "shape_inference", "apply_config", "infer_precision", "validate_reuse",
-                                             "verify"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"shape_inference", "cleanup", "absorb_quant", "absorb_element_quant", "fuse_dense",
+                                             "fold_batchnorm", "cleanup", "shape_inference", "apply_config",
+                                             "infer_precision", "validate_reuse", "verify"}));
   EXPECT_EQ(passes::find_pass("no_such_pass"), nullptr);
   for (const auto& p : passes::all_passes()) EXPECT_EQ(passes::find_pass(p.name), &p);
 }

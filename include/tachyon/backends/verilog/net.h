@@ -1,7 +1,9 @@
 // Lowering of a typed IR graph into the datapath graph, one IR node at a time, with the
 // arithmetic of layer_semantics.md (the emulator's bits).
 //
-// Every IR value becomes a vector of FSig (one per element, internal row-major order). Graph
+// Every IR value becomes a vector of FSig (one per element, internal row-major order). An
+// element's FSig may have fewer fraction bits than its value's type (after an ElementQuant,
+// each element keeps its own type's grid); consumers align fraction bits per element. Graph
 // inputs are slices of the flat input bus: input 0's elements first (element 0 in the least
 // significant bits), each element its type's raw code (two's complement for signed types);
 // the output bus is laid out the same way.
@@ -76,6 +78,8 @@ class NetEmitter {
   void softmax(const ir::Node& n, LayerInfo& info);
   void pool(const ir::Node& n, LayerInfo& info);
   void tree(const ir::Node& n, LayerInfo& info);  // net_tree.cc
+  // Each element cast to its own type, keeping its own grid (FSig::frac); net_quant.cc.
+  void element_quant(const ir::Node& n, LayerInfo& info);
   // Dense / Conv: the dot-product layer (accumulator, result, weight fraction bits), the
   // weight codes and the biases converted to the accumulator type (n_out of them).
   DotLayer dot_layer(const ir::Node& n, const char* op, int64_t n_out, std::vector<BigInt>& wc, std::vector<BigInt>& bias);
