@@ -256,10 +256,14 @@ def convert_from_keras_model(model: str, hls_config: Optional[Dict[str, Any]] = 
 
 def _export_torch(module, input_shape: Sequence[int]) -> bytes:
     import torch
+    # As hls4ml >= 1.0: the shape of one sample, without the batch dimension ((1, 8, 8) is one
+    # channel of 8x8). A leading None (the hls4ml 0.x spelling) stands for the batch.
     shape = tuple(input_shape)
-    if len(shape) == 0 or shape[0] not in (None, 1):
-        shape = (1,) + shape
-    shape = tuple(1 if d is None else int(d) for d in shape)
+    if len(shape) > 0 and shape[0] is None:
+        shape = shape[1:]
+    if any(d is None for d in shape):
+        raise ValueError(f"input_shape {tuple(input_shape)}: only a leading None (the batch) may be None")
+    shape = (1,) + tuple(int(d) for d in shape)
     buf = io.BytesIO()
     was_training = module.training
     module.eval()
@@ -286,7 +290,8 @@ def convert_from_pytorch_model(module, input_shape: Sequence[int], hls_config: O
                                project_name: str = "myproject", part: str = "xcvu9p-flga2104-2L-e",
                                clock_period: float = 5.0) -> HLSModel:
     """Converts a torch.nn.Module: exported to ONNX in memory with torch.onnx, then as an ONNX model.
-    input_shape excludes or includes the batch dimension (None or 1 first)."""
+    input_shape is the shape of one sample, without the batch dimension, as in hls4ml >= 1.0
+    (a leading None, hls4ml 0.x's batch, is also accepted)."""
     data = _export_torch(module, input_shape)
     return HLSModel("", data, hls_config, output_dir, backend, project_name, part, clock_period,
                     type(module).__name__)

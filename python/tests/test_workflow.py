@@ -80,6 +80,22 @@ def test_pytorch_module_converted_directly():
     assert len(cfg["LayerName"]) >= 3
 
 
+def test_pytorch_input_shape_excludes_the_batch():
+    # hls4ml >= 1.0: input_shape is one sample's shape; (1, 8, 8) is one channel of 8x8.
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(72, 3))
+    x = np.random.default_rng(2).uniform(-1, 1, size=(20, 1, 8, 8)).astype(np.float32)
+    with torch.no_grad():
+        ref = net(torch.from_numpy(x)).numpy()
+    m = tachyon.convert_from_pytorch_model(net, (1, 8, 8), hls_config={"Model": {"Precision": "ap_fixed<32,12>"}})
+    y = m.predict(x)
+    assert y.shape == (20, 3)
+    assert np.max(np.abs(y - ref)) < 1e-3
+    with pytest.raises(ValueError, match="only a leading None"):
+        tachyon.convert_from_pytorch_model(net, (1, None, 8))
+
+
 def test_errors_are_python_exceptions(tmp_path):
     with pytest.raises(tachyon.TachyonError, match="no_such_model.onnx"):
         tachyon.convert_from_onnx_model(str(tmp_path / "no_such_model.onnx")).compile()

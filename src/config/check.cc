@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <mutex>
+#include <set>
 
 #include "config/internal.h"
 #include "tachyon/config/config.h"
@@ -67,9 +69,13 @@ class Checker {
         error(prefix, "must be a mapping with Model, LayerType and/or LayerName");
         return;
       }
-      for (auto it = hls->begin(); it != hls->end(); ++it)
-        if (it.key() != "Model" && it.key() != "LayerType" && it.key() != "LayerName")
-          unknown_key(prefix, it.key(), {"Model", "LayerType", "LayerName"}, "HLSConfig");
+      for (auto it = hls->begin(); it != hls->end(); ++it) {
+        const std::string& k = it.key();
+        if (k == "Flows" || k == "Optimizers" || k == "SkipOptimizers")
+          warn(file_, concat(prefix, k), "hls4ml's optimizer flows have no counterpart in Tachyon; ignored");
+        else if (k != "Model" && k != "LayerType" && k != "LayerName")
+          unknown_key(prefix, k, {"Model", "LayerType", "LayerName", "Flows", "Optimizers", "SkipOptimizers"}, "HLSConfig");
+      }
     }
     if (hls->contains("Model")) check_model((*hls)["Model"], concat(prefix, "Model"));
     if (hls->contains("LayerType")) check_layers((*hls)["LayerType"], concat(prefix, "LayerType"), true);
@@ -161,10 +167,23 @@ class Checker {
       else if (k == "TraceOutput") check_bool(*it, p);
       else if (k == "BramFactor") {
         if (!it->is_number() || it->get<double>() < 0) error(p, fmt::format("BramFactor must be a non-negative number, got {}", it->dump()));
+      } else if (k == "ChannelsLastConversion" || k == "TransposeOutputs") {
+        warn(file_, p, "accepted for hls4ml compatibility; Tachyon's ports always keep the model file's layout "
+                       "(channels-first tensors are transposed inside the design), so this key changes nothing");
+      } else if (k == "TargetCycles" || k == "ConvImplementation" || k == "Compression" || k == "PipelineStyle" ||
+                 k == "PipelineInterval") {
+        warn(file_, p, "accepted for hls4ml compatibility; it would change the hardware, never the bits, and Tachyon ignores it");
       } else {
         unknown_key(path, k, model_keys(), path_str(path));
       }
     }
+  }
+
+  void check_table_size(const json& v, const Path& p, const std::string& k, bool is_softmax_type) {
+    if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > (int64_t{1} << 24))
+      error(p, fmt::format("{} must be a positive integer (at most 2^24), got {}", k, v.dump()));
+    else if ((is_softmax_type || k != "table_size") && (v.get<int64_t>() & (v.get<int64_t>() - 1)) != 0)
+      error(p, fmt::format("{} {} is not a power of two (the softmax tables are indexed by the top bits)", k, v.dump()));
   }
 
   void check_layer(const json& l, const Path& path, bool is_softmax_type) {
@@ -172,28 +191,35 @@ class Checker {
       error(path, "must be a mapping (Precision, ReuseFactor, ...)");
       return;
     }
+    std::vector<std::pair<std::string, std::string>> seen;  // canonical, spelling
     for (auto it = l.begin(); it != l.end(); ++it) {
-      const std::string& k = it.key();
-      const Path p = concat(path, k);
+      const std::string k = canonical_layer_key(it.key());
+      const Path p = concat(path, it.key());
+      for (const auto& [c, sp] : seen)
+        if (c == k) error(p, fmt::format("given twice (as '{}' and '{}')", sp, it.key()));
+      seen.push_back({k, it.key()});
+      const bool is_type_key = k.size() > 2 && k.compare(k.size() - 2, 2, "_t") == 0;
       if (k == "Precision") check_precision(*it, p);
       else if (k == "ReuseFactor") check_reuse(*it, p);
       else if (k == "Strategy") check_strategy(*it, p);
       else if (k == "Trace") check_bool(*it, p);
-      else if (k == "table_t" || k == "exp_table_t" || k == "inv_table_t" || k == "accum_t" || k == "inp_norm_t") {
+      else if (is_type_key && std::find(all_slots().begin(), all_slots().end(), k.substr(0, k.size() - 2)) != all_slots().end()) {
         check_precision_string(*it, p);
         if (l.contains("Precision") && l["Precision"].is_object() && l["Precision"].contains(k.substr(0, k.size() - 2)))
-          error(p, fmt::format("given twice: as {} and as Precision.{}", k, k.substr(0, k.size() - 2)));
-      } else if (k == "table_size") {
-        if (!it->is_number_integer() || it->get<int64_t>() < 1 || it->get<int64_t>() > (int64_t{1} << 24))
-          error(p, fmt::format("table_size must be a positive integer (at most 2^24), got {}", it->dump()));
-        else if (is_softmax_type && (it->get<int64_t>() & (it->get<int64_t>() - 1)) != 0)
-          error(p, fmt::format("table_size {} is not a power of two (the softmax tables are indexed by the top bits)", it->dump()));
+          error(p, fmt::format("given twice: as {} and as Precision.{}", it.key(), k.substr(0, k.size() - 2)));
+      } else if (k == "table_size" || k == "exp_table_size" || k == "inv_table_size") {
+        check_table_size(*it, p, k, is_softmax_type);
       } else if (k == "implementation") {
         std::string s = it->is_string() ? lower(it->get<std::string>()) : std::string();
         if (s != "stable" && s != "latency" && s != "argmax")
           error(p, fmt::format("implementation must be stable, latency or argmax, got {}", it->dump()));
+      } else if (k == "skip") {
+        check_bool(*it, p);
+      } else if (k == "target_cycles" || k == "conv_implementation" || k == "compression" ||
+                 k == "parallelization_factor") {
+        warn(file_, p, "accepted for hls4ml compatibility; it would change the hardware, never the bits, and Tachyon ignores it");
       } else {
-        unknown_key(path, k, layer_keys(), path_str(path));
+        unknown_key(path, it.key(), layer_keys(), path_str(path));
       }
     }
   }
@@ -229,14 +255,20 @@ const std::vector<std::string>& top_level_keys() {
 }
 
 const std::vector<std::string>& model_keys() {
-  static const std::vector<std::string> k{"Precision", "ReuseFactor", "Strategy", "IOType", "TraceOutput", "BramFactor"};
+  static const std::vector<std::string> k{"Precision",          "ReuseFactor",       "Strategy",   "IOType",
+                                          "TraceOutput",        "BramFactor",        "TargetCycles", "ConvImplementation",
+                                          "Compression",        "PipelineStyle",     "PipelineInterval",
+                                          "ChannelsLastConversion", "TransposeOutputs"};
   return k;
 }
 
 const std::vector<std::string>& layer_keys() {
-  static const std::vector<std::string> k{"Precision", "ReuseFactor", "Strategy",    "Trace",     "table_size",
-                                          "implementation", "table_t", "exp_table_t", "inv_table_t", "accum_t",
-                                          "inp_norm_t"};
+  static const std::vector<std::string> k{
+      "Precision",      "ReuseFactor",  "Strategy",    "Trace",       "table_size",      "exp_table_size",
+      "inv_table_size", "implementation", "skip",      "table_t",     "exp_table_t",     "inv_table_t",
+      "accum_t",        "inp_norm_t",   "inv_inp_t",   "param_t",     "weight_t",        "bias_t",
+      "result_t",       "scale_t",      "target_cycles", "conv_implementation", "compression",
+      "parallelization_factor"};
   return k;
 }
 
@@ -258,5 +290,48 @@ std::string normalize_precision(const std::string& s) {
 }
 
 void check(const nlohmann::json& config, const std::string& file) { Checker(file).run(config); }
+
+std::string canonical_layer_key(const std::string& key) {
+  std::string s;
+  for (size_t i = 0; i < key.size(); ++i) {
+    const char c = key[i];
+    if (std::isupper(static_cast<unsigned char>(c)) && i > 0 && key[i - 1] != '_') s += '_';
+    s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (s == "precision") return "Precision";
+  if (s == "reuse_factor") return "ReuseFactor";
+  if (s == "strategy") return "Strategy";
+  if (s == "trace") return "Trace";
+  return s;
+}
+
+const nlohmann::json* find_layer_key(const nlohmann::json& o, const std::string& canonical, std::string* actual) {
+  if (!o.is_object()) return nullptr;
+  for (auto it = o.begin(); it != o.end(); ++it) {
+    if (canonical_layer_key(it.key()) != canonical) continue;
+    if (actual) *actual = it.key();
+    return &it.value();
+  }
+  return nullptr;
+}
+
+namespace {
+std::mutex warn_mutex;
+std::set<std::string> warn_said;
+std::vector<std::string> warn_list;
+}  // namespace
+
+void warn(const std::string& file, const std::vector<std::string>& path, const std::string& message) {
+  const std::string text = fmt::format("{}: warning: {}: {}", where(file, path), path_str(path), message);
+  std::lock_guard<std::mutex> lock(warn_mutex);
+  if (!warn_said.insert(text).second) return;
+  warn_list.push_back(text);
+  fmt::print(stderr, "{}\n", text);
+}
+
+std::vector<std::string> warnings_issued() {
+  std::lock_guard<std::mutex> lock(warn_mutex);
+  return warn_list;
+}
 
 }  // namespace tachyon::config

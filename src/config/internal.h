@@ -33,6 +33,20 @@ const std::vector<std::string>& model_keys();
 const std::vector<std::string>& layer_keys();
 const std::vector<std::string>& precision_keys();   // "default" + every slot
 
+// hls4ml reads a layer's keys through a snake_case conversion ("TableSize" and
+// "table_size" are one key): the canonical spelling of a layer-level key. "Precision",
+// "ReuseFactor", "Strategy" and "Trace" keep their CamelCase names.
+std::string canonical_layer_key(const std::string& key);
+// The entry of object `o` whose key is spelled `canonical` in canonical_layer_key form, or
+// nullptr; `actual` (when given) receives the spelling used in the file.
+const nlohmann::json* find_layer_key(const nlohmann::json& o, const std::string& canonical, std::string* actual = nullptr);
+
+// Prints "file:line: warning: path: message" to stderr once per (file, path, message):
+// keys hls4ml accepts that change nothing in Tachyon.
+void warn(const std::string& file, const std::vector<std::string>& path, const std::string& message);
+// Every warning printed so far (for tests).
+std::vector<std::string> warnings_issued();
+
 // The prefix of key paths into the HLSConfig part ({"HLSConfig"} or {}).
 std::vector<std::string> hls_prefix(const nlohmann::json& config);
 

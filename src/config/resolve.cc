@@ -76,18 +76,16 @@ std::vector<Source> node_sources(const json& config, const ir::Graph& g, const i
   return src;
 }
 
-bool has_direct_key(const std::string& slot) {
-  return slot == "table" || slot == "exp_table" || slot == "inv_table" || slot == "accum" || slot == "inp_norm";
-}
-
 // Looks `slot` up in the sources; nullopt when none sets it.
 std::optional<Setting> lookup_precision(const std::vector<Source>& src, const std::string& slot, Op op) {
   const bool dflt = follows_default(slot, op);
   for (const Source& s : src) {
     const json& o = *s.obj;
     if (!o.is_object()) continue;
-    if (s.level != Level::Model && has_direct_key(slot) && o.contains(slot + "_t"))
-      return Setting{normalize_precision(o[slot + "_t"].get<std::string>()), s.level, append(s.path, slot + "_t")};
+    std::string spelled;
+    if (s.level != Level::Model)
+      if (const json* d = find_layer_key(o, slot + "_t", &spelled))
+        return Setting{normalize_precision(d->get<std::string>()), s.level, append(s.path, spelled)};
     auto p = o.find("Precision");
     if (p == o.end()) continue;
     const Path pp = append(s.path, "Precision");
@@ -103,10 +101,15 @@ std::optional<Setting> lookup_precision(const std::vector<Source>& src, const st
 
 const json* lookup_key(const std::vector<Source>& src, const std::string& key, bool include_model, Path* path) {
   for (const Source& s : src) {
-    if (s.level == Level::Model && !include_model) continue;
-    if (s.obj->is_object() && s.obj->contains(key)) {
+    if (s.level == Level::Model) {
+      if (!include_model || !s.obj->is_object() || !s.obj->contains(key)) continue;
       *path = append(s.path, key);
       return &(*s.obj)[key];
+    }
+    std::string spelled;
+    if (const json* v = find_layer_key(*s.obj, canonical_layer_key(key), &spelled)) {
+      *path = append(s.path, spelled);
+      return v;
     }
   }
   return nullptr;
@@ -128,14 +131,15 @@ void check_applicable(const Source& s, const ir::Node& n, const std::string& fil
                    fmt::format("precision '{}' does not apply to {}; its precisions are {}", e.key(), who, slot_list));
   }
   for (auto e = o.begin(); e != o.end(); ++e) {
-    const std::string& k = e.key();
+    const std::string k = canonical_layer_key(e.key());
+    const Path kp = append(s.path, e.key());
     if (k.size() > 2 && k.compare(k.size() - 2, 2, "_t") == 0 && !slot_ok(k.substr(0, k.size() - 2)))
-      node_error(file, append(s.path, k), n, fmt::format("'{}' does not apply to {}; its precisions are {}", k, who, slot_list));
+      node_error(file, kp, n, fmt::format("'{}' does not apply to {}; its precisions are {}", e.key(), who, slot_list));
     const bool tabled = n.op == Op::Sigmoid || n.op == Op::Tanh || n.op == Op::Elu || n.op == Op::Softmax;
     if (k == "table_size" && !tabled)
-      node_error(file, append(s.path, k), n, fmt::format("table_size does not apply to {} (only to Sigmoid, Tanh, ELU, Softmax)", who));
-    if (k == "implementation" && n.op != Op::Softmax)
-      node_error(file, append(s.path, k), n, fmt::format("implementation does not apply to {} (only to Softmax)", who));
+      node_error(file, kp, n, fmt::format("table_size does not apply to {} (only to Sigmoid, Tanh, ELU, Softmax)", who));
+    if ((k == "exp_table_size" || k == "inv_table_size" || k == "implementation" || k == "skip") && n.op != Op::Softmax)
+      node_error(file, kp, n, fmt::format("{} does not apply to {} (only to Softmax)", e.key(), who));
   }
 }
 
@@ -154,6 +158,14 @@ LayerSettings resolve_node(const json& config, const ir::Graph& g, ir::NodeId id
     auto found = lookup_precision(src, slot, n.op);
     s.precision[slot] = found ? *found : Setting{builtin_default(slot, n.op), Level::Builtin, {}};
   }
+  // hls4ml (>= 1.2, vivado SoftmaxConfigTemplate): a softmax inv_inp_t that would come from the
+  // Model-level default precision is replaced by exp_table_t.
+  if (auto it = s.precision.find("inv_inp"); it != s.precision.end()) {
+    const Path& p = it->second.path;
+    const bool model_default = it->second.level == Level::Builtin ||
+                               (it->second.level == Level::Model && (p.back() == "Precision" || p.back() == "default"));
+    if (model_default) it->second = s.precision.at("exp_table");
+  }
   Path p;
   if (const json* v = lookup_key(src, "ReuseFactor", true, &p)) {
     s.reuse_factor = static_cast<int>(v->get<double>());
@@ -161,14 +173,21 @@ LayerSettings resolve_node(const json& config, const ir::Graph& g, ir::NodeId id
   }
   if (const json* v = lookup_key(src, "Strategy", true, &p))
     s.strategy = lower(v->get<std::string>()) == "resource" ? ir::Strategy::Resource : ir::Strategy::Latency;
-  if (const json* v = lookup_key(src, "table_size", false, &p)) {
-    s.table_size = static_cast<int>(v->get<int64_t>());
-    s.table_size_path = p;
-    if (n.op == Op::Softmax && (s.table_size & (s.table_size - 1)) != 0)
-      node_error(file, p, n, fmt::format("table_size {} is not a power of two (the softmax tables are indexed by the top bits)",
-                                         s.table_size));
-  }
+  auto table_key = [&](const char* key, int* out) {
+    if (const json* v = lookup_key(src, key, false, &p)) {
+      *out = static_cast<int>(v->get<int64_t>());
+      s.table_size_path = p;
+      if (n.op == Op::Softmax && (*out & (*out - 1)) != 0)
+        node_error(file, p, n, fmt::format("{} {} is not a power of two (the softmax tables are indexed by the top bits)", key, *out));
+    }
+  };
+  table_key("table_size", &s.table_size);
+  // hls4ml: exp_table_size and inv_table_size default to table_size.
+  s.inv_table_size = s.table_size;
+  table_key("exp_table_size", &s.table_size);
+  table_key("inv_table_size", &s.inv_table_size);
   if (const json* v = lookup_key(src, "implementation", false, &p)) s.softmax_impl = lower(v->get<std::string>());
+  if (const json* v = lookup_key(src, "skip", false, &p)) s.skip = v->get<bool>();
   return s;
 }
 
@@ -242,6 +261,11 @@ void check_names(const json& config, const ir::Graph& g, const std::string& file
     for (auto e = it->begin(); e != it->end(); ++e) {
       if (std::find(names.begin(), names.end(), e.key()) != names.end()) continue;
       Path p = append(append(prefix, "LayerName"), e.key());
+      if (auto m = g.merged_names.find(e.key()); m != g.merged_names.end()) {
+        warn(file, p, fmt::format("layer '{}' was folded into '{}' (its result precision is auto), so these settings are unused",
+                                  e.key(), m->second));
+        continue;
+      }
       d.add({where(file, p), "", "", fmt::format("LayerName '{}' matches no layer{}", e.key(), did_you_mean(e.key(), names))});
     }
   }

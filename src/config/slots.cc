@@ -10,24 +10,27 @@ using ir::Op;
 
 const std::vector<std::string>& all_slots() {
   static const std::vector<std::string> s{"weight", "bias",      "result",    "accum",    "table",     "scale",
-                                          "param",  "exp_table", "inv_table", "inp_norm", "threshold", "score"};
+                                          "param",  "exp_table", "inv_table", "inp_norm", "inv_inp",  "threshold", "score"};
   return s;
 }
 
-bool follows_default(const std::string& slot, Op op) {
-  if (slot == "accum") return op != Op::Softmax;
+bool follows_default(const std::string& slot, Op) {
+  // hls4ml resolves accum_t (Softmax's too), param_t (LeakyReLU / ELU / PReLU) and inv_inp_t
+  // through its precision lookup (LayerName, LayerType, Model, each specific key before the
+  // level's default); the tables and inp_norm_t are attributes with their own defaults.
   // Not "threshold": a tree's thresholds default to its input type ("auto"), which decides
   // exactly like the float model; a coarser Model default would move splits (docs/trees.md).
-  return slot == "weight" || slot == "bias" || slot == "result" || slot == "scale" || slot == "score";
+  return slot == "weight" || slot == "bias" || slot == "result" || slot == "scale" || slot == "score" ||
+         slot == "accum" || slot == "param" || slot == "inv_inp";
 }
 
 std::string builtin_default(const std::string& slot, Op op) {
   if (slot == "table") return "ap_fixed<18,8>";
   if (slot == "exp_table" || slot == "inv_table") return "ap_fixed<18,8,AP_RND,AP_SAT>";
-  if (slot == "accum" && op == Op::Softmax) return "ap_fixed<18,8,AP_RND,AP_SAT>";
-  if (slot == "param") return "ap_fixed<18,2,AP_RND,AP_SAT>";
+  if (slot == "inv_inp" && op == Op::Softmax) return "ap_fixed<18,8,AP_RND,AP_SAT>";  // = exp_table (resolve.cc)
+  if (slot == "inp_norm") return "auto";   // infer_precision: ap_ufixed<W-1,I-1> of an ap_fixed<W,I> input
   if (slot == "threshold") return "auto";  // infer_precision: the tree's input type
-  return "ap_fixed<16,6>";  // weight, bias, result, accum, scale, inp_norm, score
+  return "ap_fixed<16,6>";  // weight, bias, result, accum (Softmax's too), scale, param, score
 }
 
 FixedType Setting::type() const {
@@ -49,7 +52,7 @@ std::vector<std::string> op_slots(Op op) {
     case Op::LeakyRelu:
     case Op::HardSigmoid:
     case Op::PRelu: s.push_back("param"); break;
-    case Op::Softmax: s.insert(s.end(), {"exp_table", "inv_table", "inp_norm", "accum"}); break;
+    case Op::Softmax: s.insert(s.end(), {"exp_table", "inv_table", "inp_norm", "accum", "inv_inp"}); break;
     case Op::Scale: s.push_back("scale"); break;
     case Op::Add:
     case Op::Sub: s.push_back("bias"); break;
@@ -86,7 +89,7 @@ std::vector<std::string> internal_slots(const ir::Graph&, const ir::Node& n) {
     case Op::Elu: return {"table", "param"};
     case Op::LeakyRelu:
     case Op::HardSigmoid: return {"param"};
-    case Op::Softmax: return {"exp_table", "inv_table", "inp_norm", "accum"};
+    case Op::Softmax: return {"exp_table", "inv_table", "inp_norm", "accum", "inv_inp"};
     case Op::TreeEnsemble: return {"threshold", "score"};
     default: return {};
   }

@@ -32,6 +32,10 @@ json layer_entry(const ir::Node& n, const LayerSettings& s) {
     e["Strategy"] = ir::to_string(s.strategy);
   }
   if (has_table(n.op)) e["table_size"] = s.table_size;
+  if (n.op == Op::Softmax && s.inv_table_size != s.table_size) {
+    e["exp_table_size"] = s.table_size;
+    e["inv_table_size"] = s.inv_table_size;
+  }
   if (n.op == Op::Softmax) e["implementation"] = s.softmax_impl;
   return e;
 }
@@ -48,9 +52,7 @@ json make_template(const ir::Graph& g, Granularity gran) {
   for (ir::NodeId id : g.node_ids()) {
     const ir::Node& n = g.node(id);
     for (const std::string& slot : internal_slots(g, n))
-      if (!follows_default(slot, n.op) && !(slot == "accum" && n.op == Op::Softmax)) mp[slot] = builtin_default(slot, n.op);
-    for (size_t i = 0; i < n.inputs.size(); ++i)
-      if (constant_slot(g, n, i) == "param") mp["param"] = builtin_default("param", n.op);
+      if (!follows_default(slot, n.op)) mp[slot] = builtin_default(slot, n.op);
   }
   model["Precision"] = mp;
   model["ReuseFactor"] = 1;

@@ -1,8 +1,9 @@
-// Softmax over the last axis (docs/semantics.md, "Softmax"):
-//   stable:  m = max x; d_i = inp_norm_t(m - x_i); e_i = exp_table[softmax_index(d_i)];
-//            sum = 0 in accum_t, sum += e_i (i ascending); inv = inv_table[softmax_index(sum)];
-//            y_i = result_t(e_i * inv)
-//   latency: the same with d_i = inp_norm_t(x_i) and exp_table[k] = exp(+val(k))
+// Softmax over the last axis (docs/semantics.md, "Softmax"; hls4ml >= 1.2 nnet_activation.h):
+//   stable:  m = max x; d_i = inp_norm_t(m - x_i); e_i = accum_t(exp_table[softmax_index(d_i)]);
+//            sum = the adder tree of tree_reduce over e_i, every partial sum in accum_t;
+//            inv = inv_table[softmax_index(inv_inp_t(sum))]; y_i = result_t(e_i * inv)
+//   latency: the same with d_i = x_i (inp_norm_t is the input type) and exp_table[k] = exp(+val(k))
+// The exp table has config.table_size entries, the inverse table config.inv_table_size.
 //   argmax:  y_i = result_t(1) for the first index of the maximum, result_t(0) elsewhere
 #include "kernel_util.h"
 #include "tachyon/emulator/tables.h"
@@ -17,8 +18,8 @@ struct SoftmaxSpec {
   Impl impl = Impl::Stable;
   ir::ValueId x = 0, y = 0;
   int64_t rows = 0, cols = 0;
-  int table_n = 0;
-  FixedType norm_t, exp_t, inv_t, acc_t;
+  int table_n = 0, inv_n = 0;
+  FixedType norm_t, exp_t, inv_t, acc_t, inv_inp_t;
 };
 
 SoftmaxSpec softmax_spec(const KernelContext& ctx) {
@@ -42,12 +43,15 @@ SoftmaxSpec softmax_spec(const KernelContext& ctx) {
     ctx.error(fmt::format("unknown softmax implementation '{}' (expected stable, latency or argmax)", impl));
   if (s.impl != Impl::Argmax) {
     s.table_n = n.config.table_size;
-    if (table_bits(s.table_n) < 0 || s.table_n > (1 << 24))
-      ctx.error(fmt::format("table_size {} must be a power of two (at most 2^24) for softmax", s.table_n));
+    s.inv_n = n.config.inv_table_size;
+    for (int size : {s.table_n, s.inv_n})
+      if (table_bits(size) < 0 || size > (1 << 24))
+        ctx.error(fmt::format("table size {} must be a power of two (at most 2^24) for softmax", size));
     s.norm_t = ctx.internal("inp_norm");
     s.exp_t = ctx.internal("exp_table");
     s.inv_t = ctx.internal("inv_table");
     s.acc_t = ctx.internal("accum");
+    s.inv_inp_t = ctx.internal("inv_inp");
   }
   return s;
 }
@@ -66,26 +70,24 @@ class SoftmaxFast final : public KernelBase {
       return;
     }
     p_norm_ = add_point("norm", s.norm_t);
+    p_exp_ = add_point("exp", s.acc_t);
     p_sum_ = add_point("sum", s.acc_t);
+    p_inv_inp_ = add_point("inv_inp", s.inv_inp_t);
     exp_ = softmax_exp_table(s.table_n, s.norm_t, s.exp_t, s.impl == Impl::Stable);
-    inv_ = softmax_inv_table(s.table_n, s.acc_t, s.inv_t);
+    inv_ = softmax_inv_table(s.inv_n, s.inv_inp_t, s.inv_t);
     note_build("exp_table", s.exp_t, s.table_n, 0);
-    note_build("inv_table", s.inv_t, s.table_n, 0);
+    note_build("inv_table", s.inv_t, s.inv_n, 0);
     norm_ = CastPlan(xt_.frac_bits(), s.norm_t);
-    int f = std::max(s.acc_t.frac_bits(), s.exp_t.frac_bits());
-    sa_ = f - s.acc_t.frac_bits();
-    se_ = f - s.exp_t.frac_bits();
-    sum_ = CastPlan(f, s.acc_t);
-    res_ = CastPlan(int64_t{s.exp_t.frac_bits()} + s.inv_t.frac_bits(), rt);
+    to_acc_ = CastPlan(s.exp_t.frac_bits(), s.acc_t);
+    sum_ = CastPlan(s.acc_t.frac_bits(), s.acc_t);
+    to_inv_inp_ = CastPlan(s.acc_t.frac_bits(), s.inv_inp_t);
+    res_ = CastPlan(int64_t{s.acc_t.frac_bits()} + s.inv_t.frac_bits(), rt);
   }
 
   static bool fits(const KernelContext& ctx, const SoftmaxSpec& s) {
     if (!all_fast({ctx.type(s.x), ctx.type(s.y)})) return false;
     if (s.impl == Impl::Argmax) return true;
-    if (!all_fast({s.norm_t, s.exp_t, s.inv_t, s.acc_t})) return false;
-    int f = std::max(s.acc_t.frac_bits(), s.exp_t.frac_bits());
-    return signed_bits(s.acc_t) + (f - s.acc_t.frac_bits()) <= 125 &&
-           signed_bits(s.exp_t) + (f - s.exp_t.frac_bits()) <= 125;
+    return all_fast({s.norm_t, s.exp_t, s.inv_t, s.acc_t, s.inv_inp_t});
   }
 
   size_t scratch_size() const override { return static_cast<size_t>(s_.cols); }
@@ -121,11 +123,12 @@ class SoftmaxFast final : public KernelBase {
         for (int64_t i = 0; i < nc; ++i)
           e[i] = exp_[static_cast<size_t>(softmax_index(convert(norm_, xr[i], cn), s_.norm_t, s_.table_n))];
       }
+      Counts* ce = at(c, p_exp_);
+      for (int64_t i = 0; i < nc; ++i) e[i] = convert(to_acc_, e[i], ce);
       Counts* cs = at(c, p_sum_);
-      int64_t sum = 0;
-      for (int64_t i = 0; i < nc; ++i)
-        sum = convert(sum_, (static_cast<i128>(sum) << sa_) + (static_cast<i128>(e[i]) << se_), cs);
-      int64_t inv = inv_[static_cast<size_t>(softmax_index(sum, s_.acc_t, s_.table_n))];
+      int64_t sum = tree_reduce(e, nc, [&](int64_t a, int64_t b) { return convert(sum_, static_cast<i128>(a) + b, cs); });
+      int64_t sum_in = convert(to_inv_inp_, sum, at(c, p_inv_inp_));
+      int64_t inv = inv_[static_cast<size_t>(softmax_index(sum_in, s_.inv_inp_t, s_.inv_n))];
       for (int64_t i = 0; i < nc; ++i) yr[i] = convert(res_, static_cast<i128>(e[i]) * inv, cr);
     }
   }
@@ -135,11 +138,10 @@ class SoftmaxFast final : public KernelBase {
   SoftmaxSpec s_;
   FixedType xt_;
   std::vector<int64_t> exp_, inv_;
-  CastPlan norm_, sum_, res_;
-  int sa_ = 0, se_ = 0;
+  CastPlan norm_, to_acc_, sum_, to_inv_inp_, res_;
   int64_t one_ = 0, zero_ = 0;
   bool one_ovf_ = false;
-  int p_res_ = 0, p_norm_ = 0, p_sum_ = 0;
+  int p_res_ = 0, p_norm_ = 0, p_exp_ = 0, p_sum_ = 0, p_inv_inp_ = 0;
 };
 
 class SoftmaxGeneral final : public KernelBase {
@@ -148,11 +150,13 @@ class SoftmaxGeneral final : public KernelBase {
     p_res_ = add_point("result", rt_);
     if (s.impl == Impl::Argmax) return;
     p_norm_ = add_point("norm", s.norm_t);
+    p_exp_ = add_point("exp", s.acc_t);
     p_sum_ = add_point("sum", s.acc_t);
+    p_inv_inp_ = add_point("inv_inp", s.inv_inp_t);
     exp_ = softmax_exp_table_fixed(s.table_n, s.norm_t, s.exp_t, s.impl == Impl::Stable);
-    inv_ = softmax_inv_table_fixed(s.table_n, s.acc_t, s.inv_t);
+    inv_ = softmax_inv_table_fixed(s.inv_n, s.inv_inp_t, s.inv_t);
     note_build("exp_table", s.exp_t, s.table_n, 0);
-    note_build("inv_table", s.inv_t, s.table_n, 0);
+    note_build("inv_table", s.inv_t, s.inv_n, 0);
   }
 
   void run(Workspace& ws, Counts* c) const override {
@@ -175,14 +179,15 @@ class SoftmaxGeneral final : public KernelBase {
       Fixed m = xr[0];
       for (const Fixed& v : xr)
         if (Fixed::compare_exact(v, m) > 0) m = v;
+      Counts* ce = at(c, p_exp_);
       for (const Fixed& v : xr) {
         Fixed d = convert(s_.impl == Impl::Stable ? m - v : v, s_.norm_t, cn);
-        e.push_back(exp_[static_cast<size_t>(softmax_index(d, s_.table_n))]);
+        e.push_back(convert(exp_[static_cast<size_t>(softmax_index(d, s_.table_n))], s_.acc_t, ce));
       }
       Counts* cs = at(c, p_sum_);
-      Fixed sum(s_.acc_t);
-      for (const Fixed& v : e) sum = convert(sum + v, s_.acc_t, cs);
-      const Fixed& inv = inv_[static_cast<size_t>(softmax_index(sum, s_.table_n))];
+      Fixed sum = tree_reduce(e.data(), nc, [&](const Fixed& a, const Fixed& b) { return convert(a + b, s_.acc_t, cs); });
+      const Fixed sum_in = convert(sum, s_.inv_inp_t, at(c, p_inv_inp_));
+      const Fixed& inv = inv_[static_cast<size_t>(softmax_index(sum_in, s_.inv_n))];
       for (int64_t i = 0; i < nc; ++i) ws.set(s_.y, r * nc + i, convert(e[static_cast<size_t>(i)] * inv, rt_, cr));
     }
   }
@@ -192,7 +197,7 @@ class SoftmaxGeneral final : public KernelBase {
   SoftmaxSpec s_;
   FixedType rt_;
   std::vector<Fixed> exp_, inv_;
-  int p_res_ = 0, p_norm_ = 0, p_sum_ = 0;
+  int p_res_ = 0, p_norm_ = 0, p_exp_ = 0, p_sum_ = 0, p_inv_inp_ = 0;
 };
 
 }  // namespace

@@ -122,9 +122,9 @@ std::vector<int64_t> softmax_exp_table(int n, const FixedType& inp_norm_t, const
   return raw_table(n, exp_table_t, "softmax exp table",
                    [&](int k) { return stable_exp(k, n, inp_norm_t, stable); });
 }
-std::vector<int64_t> softmax_inv_table(int n, const FixedType& accum_t, const FixedType& inv_table_t) {
+std::vector<int64_t> softmax_inv_table(int n, const FixedType& inv_inp_t, const FixedType& inv_table_t) {
   check_pow2(n, "softmax inverse table");
-  return raw_table(n, inv_table_t, "softmax inverse table", [&](int k) { return inverse(k, n, accum_t); });
+  return raw_table(n, inv_table_t, "softmax inverse table", [&](int k) { return inverse(k, n, inv_inp_t); });
 }
 
 std::vector<Fixed> sigmoid_table_fixed(int n, const FixedType& t) {
@@ -144,9 +144,9 @@ std::vector<Fixed> softmax_exp_table_fixed(int n, const FixedType& inp_norm_t, c
   check_pow2(n, "softmax exp table");
   return fixed_table(n, exp_table_t, [&](int k) { return stable_exp(k, n, inp_norm_t, stable); });
 }
-std::vector<Fixed> softmax_inv_table_fixed(int n, const FixedType& accum_t, const FixedType& inv_table_t) {
+std::vector<Fixed> softmax_inv_table_fixed(int n, const FixedType& inv_inp_t, const FixedType& inv_table_t) {
   check_pow2(n, "softmax inverse table");
-  return fixed_table(n, inv_table_t, [&](int k) { return inverse(k, n, accum_t); });
+  return fixed_table(n, inv_table_t, [&](int k) { return inverse(k, n, inv_inp_t); });
 }
 
 int sigmoid_index(const Fixed& x, int n) {

@@ -7,6 +7,8 @@
 // says auto).
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "passes/detail/util.h"
 #include "tachyon/config/config.h"
 #include "tachyon/config/resolve.h"
@@ -46,10 +48,19 @@ bool apply_config(ir::Graph& g, PassContext& ctx) {
   for (auto& [id, s] : settings) {
     ir::Node& n = g.node(id);
     n.config.reuse_factor = s.reuse_factor;
+    n.config.reuse_named = std::find(s.reuse_path.begin(), s.reuse_path.end(), "LayerName") != s.reuse_path.end();
     n.config.strategy = s.strategy;
     n.config.table_size = s.table_size;
+    n.config.inv_table_size = s.inv_table_size;
     n.config.softmax_impl = s.softmax_impl;
     n.config.types.clear();
+    if (n.op == ir::Op::Softmax && s.skip) {
+      // hls4ml's Skip removes the softmax: its output is its input, bit for bit.
+      n.op = ir::Op::Cast;
+      n.attrs = {};
+      for (ir::ValueId out : n.outputs) g.value(out).type.reset();
+      continue;
+    }
     for (const std::string& slot : config::internal_slots(g, n)) {
       const config::Setting& st = s.precision.at(slot);
       if (!st.is_auto()) n.config.types[slot] = st.type();

@@ -1,7 +1,11 @@
 // fold_batchnorm: BatchNormalization(x, gamma, beta, mean, var; epsilon) in inference form.
 //   scale = gamma / sqrt(var + epsilon),  shift = beta - mean * scale   (double precision)
 // After a Dense or Conv whose result nothing else reads (and that is not typed, i.e. not
-// quantized in between): folded, W[..., c] *= scale[c], b[c] = b[c] * scale[c] + shift[c].
+// quantized in between) and whose result precision is "auto" in the configuration: folded,
+// W[..., c] *= scale[c], b[c] = b[c] * scale[c] + shift[c]. This is hls4ml's rule
+// (FuseBatchNormalization.match, hls4ml >= 1.0: the previous layer's output precision must be
+// UnspecifiedPrecisionType); an explicit result precision, the Model default included, keeps
+// the Dense result rounded to its type and a standalone normalization after it.
 // Otherwise: a standalone BatchNorm(x, scale, shift) layer (y = x * scale + shift).
 // Folded weights lose a QONNX type they had (they are no longer on its grid).
 #include <fmt/format.h>
@@ -9,6 +13,8 @@
 #include <cmath>
 
 #include "passes/detail/util.h"
+#include "tachyon/config/config.h"
+#include "tachyon/config/resolve.h"
 #include "tachyon/passes/pass.h"
 
 namespace tachyon::passes {
@@ -24,7 +30,8 @@ std::vector<double> channel_values(const ir::Graph& g, const ir::Node& n, size_t
   detail::node_fail(g, n, fmt::format("{} has {} values, expected {} (one per channel)", what, t.size(), c));
 }
 
-bool try_fold(ir::Graph& g, ir::NodeId bn_id, const std::vector<double>& scale, const std::vector<double>& shift) {
+bool try_fold(ir::Graph& g, ir::NodeId bn_id, const std::vector<double>& scale, const std::vector<double>& shift,
+              const PassContext& ctx) {
   const ir::Node& bn = g.node(bn_id);
   const ir::ValueId x = bn.inputs[0];
   const ir::NodeId pid = g.value(x).producer;
@@ -32,6 +39,11 @@ bool try_fold(ir::Graph& g, ir::NodeId bn_id, const std::vector<double>& scale, 
   const ir::Node& p = g.node(pid);
   if (p.dead || (p.op != Op::Dense && p.op != Op::Conv)) return false;
   if (g.value(x).type || g.is_graph_output(x) || g.users(x).size() != 1) return false;
+  config::check(ctx.config, ctx.config_file);  // resolution below expects a well-formed configuration
+  if (!config::effective_node_settings(ctx.config, g, pid, config::quant_domain(g), ctx.config_file)
+           .precision.at("result")
+           .is_auto())
+    return false;
   if (p.inputs.size() < 2 || !g.value(p.inputs[1]).is_constant()) return false;
   if (p.inputs.size() > 2 && !g.value(p.inputs[2]).is_constant()) return false;
   const auto c = static_cast<int64_t>(scale.size());
@@ -51,6 +63,8 @@ bool try_fold(ir::Graph& g, ir::NodeId bn_id, const std::vector<double>& scale, 
   const ir::ValueId wv = detail::add_constant(g, wname, std::move(nw));
   const ir::ValueId bv = detail::add_constant(g, bname, std::move(nb));
   const ir::ValueId y = g.node(bn_id).outputs.at(0);
+  g.merged_names[g.node(bn_id).name] = g.node(pid).name;
+  if (!g.node(bn_id).source_name.empty()) g.merged_names[g.node(bn_id).source_name] = g.node(pid).name;
   ir::Node& pn = g.node(pid);
   pn.inputs.resize(1);
   pn.inputs.push_back(wv);
@@ -63,7 +77,7 @@ bool try_fold(ir::Graph& g, ir::NodeId bn_id, const std::vector<double>& scale, 
 
 }  // namespace
 
-bool fold_batchnorm(ir::Graph& g, PassContext&) {
+bool fold_batchnorm(ir::Graph& g, PassContext& ctx) {
   bool changed = false;
   for (ir::NodeId id : g.node_ids()) {
     const ir::Node& n = g.node(id);
@@ -84,7 +98,7 @@ bool fold_batchnorm(ir::Graph& g, PassContext&) {
       shift[j] = beta[j] - mean[j] * scale[j];
     }
     changed = true;
-    if (try_fold(g, id, scale, shift)) continue;
+    if (try_fold(g, id, scale, shift, ctx)) continue;
     const std::string base = n.name;
     const ir::ValueId sv = detail::add_constant(g, base + "_scale", ir::Tensor({c}, scale));
     const ir::ValueId bv = detail::add_constant(g, base + "_bias", ir::Tensor({c}, shift));

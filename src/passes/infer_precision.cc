@@ -131,6 +131,31 @@ std::optional<FixedType> infer_result(const ir::Graph& g, const ir::Node& n) {
   }
 }
 
+// Softmax inp_norm_t when not configured (hls4ml >= 1.2, vivado SoftmaxConfigTemplate):
+// stable: the differences max - x_i are never negative, so a signed ap_fixed<W,I> input gives
+// ap_ufixed<W-1,I-1> and an unsigned one ap_ufixed<W,I> (AP_TRN, AP_WRAP); the exp table
+// then has at most 2^(W-1) entries for a signed input (min(inv_table_size, 2^(W-1)), as hls4ml
+// computes it). latency: the table is indexed by the input itself (its type).
+FixedType softmax_inp_norm(const ir::Graph& g, ir::Node& n) {
+  const FixedType in = g.type_of(n.inputs.at(0));
+  if (n.config.softmax_impl != "stable") return in;
+  FixedType t = in;
+  t.quant = Quant::TRN;
+  t.overflow = Overflow::WRAP;
+  t.sat_bits = 0;
+  if (in.is_signed && in.width < 2)
+    detail::node_fail(g, n, fmt::format("softmax input type {} is too narrow for the unsigned normalised input "
+                                        "(name an inp_norm precision)", in.str()));
+  if (in.is_signed) {
+    t.is_signed = false;
+    t.width -= 1;
+    t.int_bits -= 1;
+    const int64_t cap = t.width >= 30 ? (int64_t{1} << 30) : (int64_t{1} << t.width);
+    n.config.table_size = static_cast<int>(std::min<int64_t>(n.config.inv_table_size, cap));
+  }
+  return t;
+}
+
 }  // namespace
 
 bool infer_precision(ir::Graph& g, PassContext& ctx) {
@@ -152,6 +177,8 @@ bool infer_precision(ir::Graph& g, PassContext& ctx) {
     ir::Node& n = g.node(id);
     for (ir::ValueId v : n.inputs)
       if (!g.value(v).type) detail::node_fail(g, n, fmt::format("input '{}' has no type (internal: not typed in order)", g.value(v).name));
+    // hls4ml's latency softmax indexes its exp table with the input itself.
+    if (n.op == Op::Softmax && n.config.softmax_impl == "latency") n.config.types["inp_norm"] = g.type_of(n.inputs[0]);
     // Internal types.
     for (const std::string& slot : config::internal_slots(g, n)) {
       if (n.config.types.count(slot)) continue;
@@ -165,6 +192,10 @@ bool infer_precision(ir::Graph& g, PassContext& ctx) {
         t.width += static_cast<int>(std::ceil(std::log2(std::max(1.0, k))));
       } else if (slot == "threshold") {
         t = g.type_of(n.inputs[0]);
+      } else if (slot == "inp_norm") {
+        t = softmax_inp_norm(g, n);
+      } else if (slot == "inv_inp") {
+        t = n.config.types.count("exp_table") ? n.config.types.at("exp_table") : model_type(ctx, "exp_table", n.op);
       } else {
         t = model_type(ctx, slot, n.op);
       }

@@ -2,11 +2,15 @@
 // output position (Conv: n_in = kernel size x input channels per group, n_out = output
 // channels) must divide n_in * n_out (so n_in * n_out / R multipliers each do R
 // multiplications) and be at most n_in * n_out. Every invalid R is reported with the valid
-// values near it. Other layers accept any ReuseFactor >= 1 (it does not change them).
+// values near it when it comes from LayerName; a Model or LayerType value is a target, as in
+// hls4ml (FPGABackend.set_closest_reuse_factor): the nearest valid value is used (the smaller
+// one on a tie) with a warning. Other layers accept any ReuseFactor >= 1 (it does not change
+// them).
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <iostream>
 
 #include "passes/detail/util.h"
 #include "tachyon/passes/pass.h"
@@ -32,12 +36,18 @@ std::vector<int64_t> divisors_near(int64_t n, int64_t r, size_t count) {
   return d;
 }
 
+// The valid value nearest to r (the smaller one on a tie).
+int64_t closest_divisor(int64_t n, int64_t r) {
+  std::vector<int64_t> d = divisors_near(n, r, 1);
+  return d.empty() ? 1 : d.front();
+}
+
 }  // namespace
 
-bool validate_reuse(ir::Graph& g, PassContext&) {
+bool validate_reuse(ir::Graph& g, PassContext& ctx) {
   Diagnostics diags(g.source_file);
   for (ir::NodeId id : g.node_ids()) {
-    const ir::Node& n = g.node(id);
+    ir::Node& n = g.node(id);
     if (n.op != ir::Op::Dense && n.op != ir::Op::Conv) continue;
     const ir::Shape& w = g.value(n.inputs.at(1)).shape;
     if (w.size() < 2) continue;
@@ -46,6 +56,14 @@ bool validate_reuse(ir::Graph& g, PassContext&) {
     const int64_t total = n_in * n_out;
     const int64_t r = n.config.reuse_factor;
     if (r >= 1 && r <= total && total % r == 0) continue;
+    if (!n.config.reuse_named) {
+      const int64_t c = closest_divisor(total, r);
+      std::ostream& log = ctx.log ? *ctx.log : std::cerr;
+      log << fmt::format("warning: ReuseFactor {} is not valid for layer '{}' ({}x{}); using {} (the nearest divisor of {})\n", r,
+                         n.name, n_in, n_out, c, total);
+      n.config.reuse_factor = static_cast<int>(c);
+      continue;
+    }
     std::vector<int64_t> near = divisors_near(total, r, 8);
     std::string list;
     for (int64_t v : near) list += (list.empty() ? "" : ", ") + std::to_string(v);

@@ -46,9 +46,11 @@ struct LayerSettings {
   int reuse_factor = 1;
   std::vector<std::string> reuse_path;
   ir::Strategy strategy = ir::Strategy::Latency;
-  int table_size = kDefaultTableSize;
+  int table_size = kDefaultTableSize;        // Softmax: the exp table (exp_table_size)
+  int inv_table_size = kDefaultTableSize;    // Softmax: the inverse table
   std::vector<std::string> table_size_path;
   std::string softmax_impl = "stable";
+  bool skip = false;                         // Softmax: hls4ml's Skip (the layer passes its input through)
   bool named = false;                        // a LayerName entry names this layer
 };
 

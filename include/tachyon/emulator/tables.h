@@ -13,7 +13,7 @@
 //   elu_table[k]     = exp(a) - 1,         a = float(-8 k / N)
 //   softmax_exp_table[k] = exp(-v) (stable) or exp(v) (latency), v = float(val_T(k)),
 //                          T = inp_norm_t
-//   softmax_inv_table[k] = 1 / v, v = float(val_T(k)), T = accum_t (1/0 = +inf)
+//   softmax_inv_table[k] = 1 / v, v = float(val_T(k)), T = inv_inp_t (1/0 = +inf)
 //
 // Index rules (exact integer arithmetic on the raw code r of x, value r * 2^-F, F = W - I):
 //   sigmoid_index = clamp(trunc(x * N / 16) + N/2, 0, N-1)
@@ -41,7 +41,7 @@ std::vector<int64_t> sigmoid_table(int n, const FixedType& table_t);
 std::vector<int64_t> tanh_table(int n, const FixedType& table_t);
 std::vector<int64_t> elu_table(int n, const FixedType& table_t);
 std::vector<int64_t> softmax_exp_table(int n, const FixedType& inp_norm_t, const FixedType& exp_table_t, bool stable);
-std::vector<int64_t> softmax_inv_table(int n, const FixedType& accum_t, const FixedType& inv_table_t);
+std::vector<int64_t> softmax_inv_table(int n, const FixedType& inv_inp_t, const FixedType& inv_table_t);
 
 // The same tables for any table type width.
 std::vector<Fixed> sigmoid_table_fixed(int n, const FixedType& table_t);
@@ -49,7 +49,7 @@ std::vector<Fixed> tanh_table_fixed(int n, const FixedType& table_t);
 std::vector<Fixed> elu_table_fixed(int n, const FixedType& table_t);
 std::vector<Fixed> softmax_exp_table_fixed(int n, const FixedType& inp_norm_t, const FixedType& exp_table_t,
                                            bool stable);
-std::vector<Fixed> softmax_inv_table_fixed(int n, const FixedType& accum_t, const FixedType& inv_table_t);
+std::vector<Fixed> softmax_inv_table_fixed(int n, const FixedType& inv_inp_t, const FixedType& inv_table_t);
 
 // The float values the tables hold before conversion (exposed for tests and reports).
 float sigmoid_table_float(int k, int n);
@@ -115,5 +115,15 @@ int sigmoid_index(const Fixed& x, int n);
 int tanh_index(const Fixed& x, int n);
 int elu_index(const Fixed& x, int n);
 int softmax_index(const Fixed& x, int n);
+
+// The order in which softmax adds its exponentials (hls4ml's nnet::reduce adder tree, every
+// partial sum converted by `add`): the first 2^floor(log2(n - 1)) terms, then the rest.
+template <typename T, typename Add>
+T tree_reduce(const T* x, int64_t n, const Add& add) {
+  if (n == 1) return x[0];
+  int64_t left = 1;
+  while (left * 2 <= n - 1) left *= 2;
+  return add(tree_reduce(x, left, add), tree_reduce(x + left, n - left, add));
+}
 
 }  // namespace tachyon::emulator

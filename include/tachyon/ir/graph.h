@@ -15,7 +15,8 @@
 //   Relu, Sigmoid, Tanh            types: table (Sigmoid/Tanh), config.table_size
 //   LeakyRelu/Elu  attrs: alpha    types: param (alpha), table (Elu)
 //   HardSigmoid    attrs: alpha, beta     PRelu [x, slope]
-//   Softmax        over the last axis; config.softmax_impl; types: exp_table, inv_table, inp_norm, accum
+//   Softmax        over the last axis; config.softmax_impl, table_size (exp), inv_table_size;
+//                  types: exp_table, inv_table, inp_norm, accum, inv_inp
 //   Clip           attrs: min, max
 //   Cast           converts to the output type;  Scale [x, scale]: y = x * scale
 //   ElementQuant   [x, keep_negative, bits, integers] (constants broadcast to x): element i
@@ -63,8 +64,10 @@ const char* to_string(Strategy s);
 
 struct LayerConfig {
   int reuse_factor = 1;
+  bool reuse_named = false;  // ReuseFactor given by LayerName (validate_reuse: an invalid one is an error)
   Strategy strategy = Strategy::Latency;
-  int table_size = 1024;
+  int table_size = 1024;                   // Softmax: the exp table's size
+  int inv_table_size = 1024;               // Softmax: the inverse table's size
   std::string softmax_impl = "stable";     // stable | latency | argmax
   std::map<std::string, FixedType> types;  // internal types: accum, table, exp_table, ...
 };
@@ -96,6 +99,9 @@ class Graph {
  public:
   std::string name;         // model name (C identifier)
   std::string source_file;  // for diagnostics
+  // Layers merged away by lowering (a BatchNorm folded into its Dense / Conv): name and
+  // source_name -> the layer that absorbed them. A LayerName entry naming one is accepted.
+  std::map<std::string, std::string> merged_names;
   std::vector<IoPort> inputs;
   std::vector<IoPort> outputs;
 

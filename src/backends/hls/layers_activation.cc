@@ -23,8 +23,7 @@ std::string param_fn(const std::string& fn, const std::string& type_name, double
 namespace {
 
 // The table size, checked.
-int table_size(const ProjectBuilder& b, const ir::Node& n, bool pow2) {
-  int size = n.config.table_size;
+int table_size(const ProjectBuilder& b, const ir::Node& n, int size, bool pow2) {
   if (size < 1 || size > (1 << 24))
     fail("{}table_size {} is out of range (1..16777216)", node_prefix(b.graph(), n), size);
   if (pow2 && emulator::table_bits(size) < 0)
@@ -118,7 +117,7 @@ LayerCode emit_activation(ProjectBuilder& b, const ir::Node& n, const std::strin
       std::string tn = b.add_type(n, "param", pt);
       c.t("param_t", tn).line(param_fn("alpha", tn, a.get_float("alpha", 1.0), pt, what));
       const FixedType& tt = b.internal_type(n, "table");
-      add_table(emulator::elu_table_fixed(table_size(b, n, false), tt), tt, "elu");
+      add_table(emulator::elu_table_fixed(table_size(b, n, n.config.table_size, false), tt), tt, "elu");
       break;
     }
     case ir::Op::Sigmoid:
@@ -126,7 +125,7 @@ LayerCode emit_activation(ProjectBuilder& b, const ir::Node& n, const std::strin
       bool sig = n.op == ir::Op::Sigmoid;
       fn = sig ? "sigmoid" : "tanh";
       const FixedType& tt = b.internal_type(n, "table");
-      int size = table_size(b, n, false);
+      int size = table_size(b, n, n.config.table_size, false);
       add_table(sig ? emulator::sigmoid_table_fixed(size, tt) : emulator::tanh_table_fixed(size, tt), tt, fn);
       break;
     }
@@ -193,23 +192,28 @@ LayerCode emit_softmax(ProjectBuilder& b, const ir::Node& n, const std::string& 
   if (impl != "stable" && impl != "latency")
     fail("{}unknown softmax implementation '{}' (expected stable, latency or argmax)", node_prefix(g, n), impl);
   const bool stable = impl == "stable";
-  int size = table_size(b, n, true);
+  int size = table_size(b, n, n.config.table_size, true);
+  int inv_size = table_size(b, n, n.config.inv_table_size, true);
   const FixedType& norm_t = b.internal_type(n, "inp_norm");
   const FixedType& exp_t = b.internal_type(n, "exp_table");
   const FixedType& inv_t = b.internal_type(n, "inv_table");
   const FixedType& acc_t = b.internal_type(n, "accum");
+  const FixedType& inv_inp_t = b.internal_type(n, "inv_inp");
   auto [exp_arr, exp_tn] =
       b.add_table(n, "exp_table", exp_t, emulator::softmax_exp_table_fixed(size, norm_t, exp_t, stable),
                   fmt::format("softmax exp({}v) table of layer '{}' (v: top bits of {})", stable ? "-" : "+", n.name,
                               norm_t.str()));
   auto [inv_arr, inv_tn] =
-      b.add_table(n, "inv_table", inv_t, emulator::softmax_inv_table_fixed(size, acc_t, inv_t),
-                  fmt::format("softmax 1/v table of layer '{}' (v: top bits of {})", n.name, acc_t.str()));
+      b.add_table(n, "inv_table", inv_t, emulator::softmax_inv_table_fixed(inv_size, inv_inp_t, inv_t),
+                  fmt::format("softmax 1/v table of layer '{}' (v: top bits of {})", n.name, inv_inp_t.str()));
   ConfigStruct c(b.claim("config_" + name), "softmax_config");
-  c.u("n_slices", rows).u("n_in", cols).u("table_size", size).u("log2_table_size", emulator::table_bits(size));
+  c.u("n_slices", rows).u("n_in", cols);
+  c.u("exp_table_size", size).u("log2_exp_table_size", emulator::table_bits(size));
+  c.u("inv_table_size", inv_size).u("log2_inv_table_size", emulator::table_bits(inv_size));
   c.e("impl", "softmax_impl_t", stable ? "softmax_stable" : "softmax_latency").common(n);
   c.t("exp_table_t", exp_tn).t("inv_table_t", inv_tn);
   c.t("inp_norm_t", b.add_type(n, "inp_norm", norm_t)).t("accum_t", b.add_type(n, "accum", acc_t));
+  c.t("inv_inp_t", b.add_type(n, "inv_inp", inv_inp_t));
   code.config = c.str();
   code.call = "  " + call("softmax", {b.type_name(x), b.type_name(y), c.name()}, {x_arr, y_arr, exp_arr, inv_arr}) + "\n";
   return code;

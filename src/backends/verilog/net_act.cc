@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 
 #include "tachyon/backends/verilog/net.h"
@@ -244,18 +245,31 @@ void NetEmitter::softmax(const ir::Node& n, LayerInfo& info) {
   if (impl != "stable" && impl != "latency")
     fail("node '{}' (Softmax): unknown implementation '{}' (expected stable, latency or argmax)", n.name, impl);
   bool stable = impl == "stable";
-  int N = n.config.table_size;
-  int B = emulator::table_bits(N);
-  if (B < 0) fail("node '{}' (Softmax): table_size {} must be a power of two", n.name, N);
+  int N = n.config.table_size, NI = n.config.inv_table_size;
+  int B = emulator::table_bits(N), BI = emulator::table_bits(NI);
+  if (B < 0 || BI < 0) fail("node '{}' (Softmax): table sizes {} and {} must be powers of two", n.name, N, NI);
   FixedType norm_t = internal_type(n, "inp_norm"), exp_t = internal_type(n, "exp_table");
   FixedType inv_t = internal_type(n, "inv_table"), acc_t = internal_type(n, "accum");
+  FixedType inv_inp_t = internal_type(n, "inv_inp");
   std::vector<BigInt> exp_words, inv_words;
   for (const Fixed& v : emulator::softmax_exp_table_fixed(N, norm_t, exp_t, stable)) exp_words.push_back(v.raw());
-  for (const Fixed& v : emulator::softmax_inv_table_fixed(N, acc_t, inv_t)) inv_words.push_back(v.raw());
+  for (const Fixed& v : emulator::softmax_inv_table_fixed(NI, inv_inp_t, inv_t)) inv_words.push_back(v.raw());
   // Top B bits of a code's W-bit pattern.
-  auto top_bits = [&](FSig v, const FixedType& t, const std::string& name) {
+  auto top_bits = [&](FSig v, const FixedType& t, int bits, const std::string& name) {
     DNode u = d_.wrap(v.node, t.width, false, name + "_u");
-    return t.width >= B ? d_.shr(u, t.width - B, name + "_ix") : d_.shl(u, B - t.width, name + "_ix");
+    return t.width >= bits ? d_.shr(u, t.width - bits, name + "_ix") : d_.shl(u, bits - t.width, name + "_ix");
+  };
+  // hls4ml's adder tree (emulator::tree_reduce), every partial sum in accum_t; with AP_WRAP
+  // the order does not matter and the shared accumulator is used.
+  const int Fa = acc_t.frac_bits();
+  std::function<FSig(const std::vector<FSig>&, size_t, size_t, const std::string&)> tree =
+      [&](const std::vector<FSig>& es, size_t lo, size_t cnt, const std::string& name) -> FSig {
+    if (cnt == 1) return es[lo];
+    size_t left = 1;
+    while (left * 2 <= cnt - 1) left *= 2;
+    FSig a = tree(es, lo, left, name + "l"), b = tree(es, lo + left, cnt - left, name + "r");
+    DNode s = d_.add(a.node, 0, b.node, 0, false, name + "_s");
+    return FSig{d_.cast(s, Fa, acc_t, name + "_a"), Fa};
   };
   auto lookup = [&](DNode idx, const std::vector<BigInt>& words, const std::string& rom_name, const std::string& name) {
     const DfgNode& in = d_.node(idx);
@@ -280,12 +294,17 @@ void NetEmitter::softmax(const ir::Node& n, LayerInfo& info) {
       } else {
         d = cast(xi, norm_t, qi + "_dn");
       }
-      DNode e = lookup(top_bits(d, norm_t, qi), exp_words, p + "_exp", qi + "_e");
-      es.push_back({e, exp_t.frac_bits()});
+      DNode e = lookup(top_bits(d, norm_t, B, qi), exp_words, p + "_exp", qi + "_e");
+      es.push_back(cast({e, exp_t.frac_bits()}, acc_t, qi + "_ea"));
     }
-    FSig sum = accumulate(es, acc_t, q + "_sum", info);
-    FSig sum_acc = sum.frac == acc_t.frac_bits() ? sum : FSig{d_.shl(sum.node, acc_t.frac_bits() - sum.frac, q + "_suma"), acc_t.frac_bits()};
-    DNode inv = lookup(top_bits(sum_acc, acc_t, q + "_sum"), inv_words, p + "_inv", q + "_inv");
+    FSig sum;
+    if (acc_t.overflow == Overflow::WRAP && acc_t.sat_bits == 0) {
+      sum = accumulate(es, acc_t, q + "_sum", info);
+    } else {
+      sum = tree(es, 0, es.size(), q + "_t");
+    }
+    FSig sum_in = cast(sum, inv_inp_t, q + "_si");
+    DNode inv = lookup(top_bits(sum_in, inv_inp_t, BI, q + "_sum"), inv_words, p + "_inv", q + "_inv");
     for (int64_t i = 0; i < cols; ++i) {
       const FSig& e = es[static_cast<size_t>(i)];
       DNode prod = d_.mul(e.node, inv, fmt::format("{}_{}_p", q, i));

@@ -66,9 +66,11 @@ TEST(ConfigResolve, BuiltinDefaults) {
   auto sm = config::resolve_node(empty, g, id_of(g, "softmax"));
   EXPECT_EQ(sm.precision.at("exp_table").value, "ap_fixed<18,8,AP_RND,AP_SAT>");
   EXPECT_EQ(sm.precision.at("inv_table").value, "ap_fixed<18,8,AP_RND,AP_SAT>");
-  EXPECT_EQ(sm.precision.at("accum").value, "ap_fixed<18,8,AP_RND,AP_SAT>");
-  EXPECT_EQ(sm.precision.at("inp_norm").value, "ap_fixed<16,6>");
+  EXPECT_EQ(sm.precision.at("accum").value, "ap_fixed<16,6>");   // hls4ml: the Model precision
+  EXPECT_EQ(sm.precision.at("inv_inp").value, "ap_fixed<18,8,AP_RND,AP_SAT>");  // = exp_table
+  EXPECT_EQ(sm.precision.at("inp_norm").value, "auto");           // from the input type
   EXPECT_EQ(sm.table_size, 1024);
+  EXPECT_EQ(sm.inv_table_size, 1024);
   EXPECT_EQ(sm.softmax_impl, "stable");
   auto in = config::resolve_input(empty, g, g.inputs[0]);
   EXPECT_EQ(in.precision.at("result").value, "ap_fixed<16,6>");
@@ -101,7 +103,8 @@ TEST(ConfigResolve, Precedence) {
   EXPECT_EQ(sm.precision.at("result").value, "ap_fixed<10,3>");  // Activation group
   // Tables do not follow a default precision.
   EXPECT_EQ(sm.precision.at("exp_table").value, "ap_fixed<18,8,AP_RND,AP_SAT>");
-  EXPECT_EQ(sm.precision.at("accum").value, "ap_fixed<24,8>");  // Model.Precision.accum names accum explicitly
+  EXPECT_EQ(sm.precision.at("accum").value, "ap_fixed<10,3>");  // the Activation group's default
+  EXPECT_EQ(sm.precision.at("inv_inp").value, "ap_fixed<10,3>");  // a LayerType default is not replaced
   // The graph input follows the Model result precision.
   EXPECT_EQ(config::resolve_input(c, g, g.inputs[0]).precision.at("result").value, "ap_fixed<12,4>");
 }
@@ -111,13 +114,15 @@ TEST(ConfigResolve, DirectTypeKeysAndSoftmaxSettings) {
   json c = {{"LayerName",
              {{"softmax",
                {{"exp_table_t", "ap_fixed<16,4>"}, {"inv_table_t", "ap_ufixed<16,0>"}, {"accum_t", "ap_fixed<20,10>"},
-                {"table_size", 512}, {"implementation", "Latency"}}},
+                {"table_size", 512}, {"inv_table_size", 64}, {"implementation", "Latency"}}},
               {"input", {{"Precision", {{"result", "ap_fixed<8,3>"}}}}}}}};
   auto sm = config::resolve_node(c, g, id_of(g, "softmax"));
   EXPECT_EQ(sm.precision.at("exp_table").value, "ap_fixed<16,4>");
   EXPECT_EQ(sm.precision.at("inv_table").value, "ap_ufixed<16,0>");
   EXPECT_EQ(sm.precision.at("accum").value, "ap_fixed<20,10>");
   EXPECT_EQ(sm.table_size, 512);
+  EXPECT_EQ(sm.inv_table_size, 64);
+  EXPECT_EQ(sm.precision.at("inv_inp").value, "ap_fixed<16,4>");  // the configured exp_table
   EXPECT_EQ(sm.softmax_impl, "latency");
   EXPECT_EQ(config::resolve_input(c, g, g.inputs[0]).precision.at("result").value, "ap_fixed<8,3>");
 }

@@ -66,7 +66,8 @@ ir::Graph random_model(uint64_t seed) {
   std::map<std::string, FixedType> sm{{"inp_norm", random_type(rng, 8, 18, 3, 6)},
                                       {"exp_table", random_type(rng, 10, 18, 2, 8)},
                                       {"inv_table", random_type(rng, 10, 18, 2, 8)},
-                                      {"accum", random_type(rng, 10, 18, 3, 8)}};
+                                      {"accum", random_type(rng, 10, 18, 3, 8)},
+                                      {"inv_inp", random_type(rng, 10, 18, 3, 8)}};
   ir::ValueId y = gb.node(Op::Softmax, "softmax", {d2}, {5}, rt(), {}, sm);
   gb.last().config.softmax_impl = seed % 3 == 0 ? "latency" : "stable";
   gb.output(y, "y");

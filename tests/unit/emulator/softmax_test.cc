@@ -12,6 +12,7 @@ using ir::Op;
 
 struct SmTypes {
   FixedType norm, exp, inv, acc;
+  FixedType inv_inp = FixedType::parse("ap_fixed<18,8,AP_RND,AP_SAT>");
 };
 
 int log2i(int n) {
@@ -34,8 +35,17 @@ double point(int k, int n, const FixedType& t) {
   return Fixed::from_raw(code, t).to_double();
 }
 
+// Adder tree written out (hls4ml's nnet::reduce): the first 2^floor(log2(n-1)) terms, then the rest.
+Fixed tree_sum(const std::vector<Fixed>& e, size_t lo, size_t n, const FixedType& acc) {
+  if (n == 1) return e[lo];
+  size_t left = 1;
+  while (left * 2 <= n - 1) left *= 2;
+  return (tree_sum(e, lo, left, acc) + tree_sum(e, lo + left, n - left, acc)).cast(acc);
+}
+
 std::vector<double> ref_softmax(const std::vector<double>& xs, int64_t cols, const FixedType& xt, const SmTypes& t,
-                                const FixedType& rt, int n, const std::string& impl) {
+                                const FixedType& rt, int n, const std::string& impl, int n_inv = 0) {
+  if (n_inv == 0) n_inv = n;
   std::vector<double> out;
   for (size_t r = 0; r < xs.size() / static_cast<size_t>(cols); ++r) {
     std::vector<Fixed> x;
@@ -51,26 +61,27 @@ std::vector<double> ref_softmax(const std::vector<double>& xs, int64_t cols, con
     for (const Fixed& v : x)
       if (v.to_double() > m.to_double()) m = v;
     std::vector<Fixed> e;
-    Fixed sum(t.acc);
     for (const Fixed& v : x) {
       Fixed d = (impl == "stable" ? m - v : v).cast(t.norm);
       float val = static_cast<float>(point(top_bits(d, n), n, t.norm));
-      e.push_back(Fixed::from_double(impl == "stable" ? std::exp(-val) : std::exp(val), t.exp));
-      sum = (sum + e.back()).cast(t.acc);
+      e.push_back(Fixed::from_double(impl == "stable" ? std::exp(-val) : std::exp(val), t.exp).cast(t.acc));
     }
-    Fixed inv = Fixed::from_double(1.0f / static_cast<float>(point(top_bits(sum, n), n, t.acc)), t.inv);
+    Fixed sum = tree_sum(e, 0, e.size(), t.acc).cast(t.inv_inp);
+    Fixed inv = Fixed::from_double(1.0f / static_cast<float>(point(top_bits(sum, n_inv), n_inv, t.inv_inp)), t.inv);
     for (const Fixed& v : e) out.push_back((v * inv).cast(rt).to_double());
   }
   return out;
 }
 
 ir::Graph softmax_graph(const FixedType& xt, const SmTypes& t, const FixedType& rt, int64_t rows, int64_t cols, int n,
-                        const std::string& impl) {
+                        const std::string& impl, int n_inv = 0) {
   GraphBuilder gb;
   ir::ValueId x = gb.input("x", {rows, cols}, xt);
   ir::ValueId y = gb.node(Op::Softmax, "softmax", {x}, {rows, cols}, rt, {},
-                          {{"inp_norm", t.norm}, {"exp_table", t.exp}, {"inv_table", t.inv}, {"accum", t.acc}});
+                          {{"inp_norm", t.norm}, {"exp_table", t.exp}, {"inv_table", t.inv}, {"accum", t.acc},
+                           {"inv_inp", t.inv_inp}});
   gb.last().config.table_size = n;
+  gb.last().config.inv_table_size = n_inv ? n_inv : n;
   gb.last().config.softmax_impl = impl;
   gb.output(y);
   return gb.g;
@@ -84,6 +95,12 @@ TEST(Softmax, StableLatencyArgmaxMatchReference) {
       {T("ap_ufixed<12,5>"), T("ap_ufixed<16,1,AP_RND,AP_SAT>"), T("ap_ufixed<16,6,AP_RND,AP_SAT>"), T("ap_ufixed<16,4>")},
       // W < B for both indices (8-bit types, 1024-entry tables).
       {T("ap_ufixed<8,4>"), T("ap_fixed<18,8,AP_RND,AP_SAT>"), T("ap_fixed<18,8,AP_RND,AP_SAT>"), T("ap_ufixed<8,4,AP_TRN,AP_SAT>")},
+      // hls4ml's defaults at ap_fixed<8,3>: 5 exponentials near 1 wrap the sum.
+      {T("ap_ufixed<7,2>"), T("ap_fixed<18,8,AP_RND,AP_SAT>"), T("ap_fixed<18,8,AP_RND,AP_SAT>"), T("ap_fixed<8,3>"),
+       T("ap_fixed<18,8,AP_RND,AP_SAT>")},
+      // A saturating accumulator: the tree order matters.
+      {T("ap_ufixed<15,5>"), T("ap_fixed<18,8,AP_RND,AP_SAT>"), T("ap_fixed<18,8,AP_RND,AP_SAT>"), T("ap_fixed<8,2,AP_RND,AP_SAT>"),
+       T("ap_ufixed<10,3>")},
   };
   for (const SmTypes& t : types)
     for (const std::string impl : {"stable", "latency", "argmax"})
@@ -94,6 +111,9 @@ TEST(Softmax, StableLatencyArgmaxMatchReference) {
         ir::Graph g = softmax_graph(xt, t, rt, 6, 5, n, impl);
         std::string what = impl + " " + t.norm.str() + " N=" + std::to_string(n);
         run_both(g, {NdArray{{6, 5}, xs}}, {ref_softmax(xs, 5, xt, t, rt, n, impl)}, what);
+        // Separate sizes of the exp and inverse tables.
+        ir::Graph g2 = softmax_graph(xt, t, rt, 6, 5, n, impl, 64);
+        run_both(g2, {NdArray{{6, 5}, xs}}, {ref_softmax(xs, 5, xt, t, rt, n, impl, 64)}, what + " inv N=64");
       }
 }
 
@@ -102,7 +122,8 @@ TEST(Softmax, StableIsCloseToTheRealSoftmax) {
   // (steps of 1/64 and 1/128), the result approximates softmax. (Coarser types give coarser
   // results: the indices truncate.)
   std::mt19937_64 rng(3);
-  SmTypes t{T("ap_ufixed<16,4>"), T("ap_ufixed<18,2,AP_RND,AP_SAT>"), T("ap_ufixed<18,8,AP_RND,AP_SAT>"), T("ap_ufixed<18,3>")};
+  SmTypes t{T("ap_ufixed<16,4>"), T("ap_ufixed<18,2,AP_RND,AP_SAT>"), T("ap_ufixed<18,8,AP_RND,AP_SAT>"), T("ap_ufixed<18,3>"),
+            T("ap_ufixed<18,3>")};
   FixedType xt = T("ap_fixed<16,6>"), rt = T("ap_ufixed<16,0,AP_RND,AP_SAT>");
   std::vector<double> xs = uniform(rng, 50 * 5, -3, 3);
   Emulator emu(softmax_graph(xt, t, rt, 50, 5, 1024, "stable"));

@@ -146,15 +146,19 @@ ir::Graph vector_graph() {
                    {{"inp_norm", T("ap_ufixed<10,4,AP_RND,AP_SAT>")},
                     {"exp_table", T("ap_ufixed<12,1,AP_RND,AP_SAT>")},
                     {"accum", T("ap_ufixed<12,6,AP_RND,AP_SAT>")},
-                    {"inv_table", T("ap_ufixed<14,4,AP_RND,AP_SAT>")}});
+                    {"inv_table", T("ap_ufixed<14,4,AP_RND,AP_SAT>")},
+                    {"inv_inp", T("ap_ufixed<10,5,AP_RND,AP_SAT>")}});
   b.last().config.table_size = 256;
+  b.last().config.inv_table_size = 64;
   b.output(sm, "probs");
   auto sl = b.node(Op::Softmax, "sl", {sb}, {2, 6}, T("ap_ufixed<12,1,AP_RND>"), {},
                    {{"inp_norm", T("ap_fixed<8,3,AP_RND,AP_SAT>")},
                     {"exp_table", T("ap_ufixed<16,6,AP_RND,AP_SAT>")},
                     {"accum", T("ap_ufixed<16,8>")},
-                    {"inv_table", T("ap_ufixed<16,2,AP_RND,AP_SAT>")}});
+                    {"inv_table", T("ap_ufixed<16,2,AP_RND,AP_SAT>")},
+                    {"inv_inp", T("ap_ufixed<16,8>")}});
   b.last().config.table_size = 128;
+  b.last().config.inv_table_size = 128;
   b.last().config.softmax_impl = "latency";
   b.output(sl, "latency_probs");
   b.output(d1, "hidden");  // a graph output that other layers also read (copied to its port)

@@ -50,8 +50,16 @@ TEST(FoldBatchnorm, FoldsIntoDense) {
   add_bn(g, "bn", h, y, p);
   g.inputs.push_back({x, "x", {4}, {}});
   g.outputs.push_back({y, "y", {3}, {}});
-  run_passes(g, {"fold_batchnorm", "cleanup"});
+  // hls4ml's rule: an explicit Dense result precision (the Model default included) keeps the
+  // normalization separate; only an auto result folds.
+  Graph kept = g;
+  run_passes(kept, {"fold_batchnorm", "cleanup"});
+  EXPECT_EQ(op_sequence(kept), (std::vector<Op>{Op::Dense, Op::BatchNorm}));
+  passes::PassContext ctx;
+  ctx.config = nlohmann::json{{"LayerName", {{"fc", {{"Precision", {{"result", "auto"}}}}}}}};
+  run_passes(g, {"fold_batchnorm", "cleanup"}, ctx);
   ASSERT_EQ(op_sequence(g), std::vector<Op>{Op::Dense});
+  EXPECT_EQ(g.merged_names.at("bn"), "fc");
   const Node& d = node(g, "fc");
   EXPECT_EQ(g.value(d.outputs[0]).name, "y");
   const auto xin = random_values(4, -3, 3, 13);
@@ -71,7 +79,9 @@ TEST(FoldBatchnorm, FoldsIntoConvWithoutBias) {
   add_bn(g, "bn", h, y, p);
   g.inputs.push_back({x, "x", {5, 2}, {}});
   g.outputs.push_back({y, "y", {3, 4}, {}});
-  run_passes(g, {"fold_batchnorm", "cleanup"});
+  passes::PassContext ctx;
+  ctx.config = nlohmann::json{{"Model", {{"Precision", {{"result", "auto"}}}}}};
+  run_passes(g, {"fold_batchnorm", "cleanup"}, ctx);
   ASSERT_EQ(op_sequence(g), std::vector<Op>{Op::Conv});
   const Node& c = node(g, "conv");
   ASSERT_EQ(c.inputs.size(), 3u);

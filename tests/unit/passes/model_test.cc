@@ -102,8 +102,12 @@ TEST(Models, JetMlp) {
   for (size_t v = 0; v < g.num_values(); ++v) EXPECT_EQ(g.value(static_cast<ValueId>(v)).type->str(), "ap_fixed<16,6>");
 }
 
-TEST(Models, MlpBatchnormFoldsEveryBatchNorm) {
-  Graph g = compiled("mlp_batchnorm");
+TEST(Models, MlpBatchnormFoldsEveryBatchNormWhenTheDenseResultsAreAuto) {
+  // At the defaults (explicit Dense result precision) hls4ml keeps both normalizations.
+  Graph kept = compiled("mlp_batchnorm");
+  EXPECT_EQ(op_sequence(kept), (std::vector<Op>{Op::Dense, Op::BatchNorm, Op::Relu, Op::Dense, Op::BatchNorm, Op::Relu,
+                                                Op::Dense}));
+  Graph g = compiled("mlp_batchnorm", json{{"LayerType", {{"Dense", {{"Precision", {{"result", "auto"}}}}}}}});
   EXPECT_EQ(count_ops(g, Op::BatchNorm) + count_ops(g, Op::BatchNormInference), 0);
   EXPECT_EQ(op_sequence(g), (std::vector<Op>{Op::Dense, Op::Relu, Op::Dense, Op::Relu, Op::Dense}));
   // The folded float model still computes PyTorch's outputs.

@@ -1,3 +1,5 @@
+#include <sstream>
+
 #include "test_util.h"
 
 using namespace tachyon;
@@ -38,6 +40,7 @@ TEST(ValidateReuse, RejectsOthersListingValidValues) {
   Graph g = dense_16x64();
   g.node(0).config.reuse_factor = 5;
   g.node(1).config.reuse_factor = 49;
+  g.node(0).config.reuse_named = g.node(1).config.reuse_named = true;  // given by LayerName
   passes::PassContext ctx;
   std::string msg = error_of([&] { passes::validate_reuse(g, ctx); });
   EXPECT_NE(msg.find("node 'fc1' (Dense): error: ReuseFactor 5 is not valid for layer 'fc1' (16x64): valid values are 1, 2, 4, "
@@ -50,6 +53,14 @@ TEST(ValidateReuse, RejectsOthersListingValidValues) {
   g.node(0).config.reuse_factor = 2048;
   g.node(1).config.reuse_factor = 1;
   EXPECT_NE(error_of([&] { passes::validate_reuse(g, ctx); }).find("ReuseFactor 2048 is not valid"), std::string::npos);
+  // A Model / LayerType value is a target (hls4ml): the nearest valid value, with a warning.
+  g.node(0).config.reuse_named = false;
+  g.node(0).config.reuse_factor = 5;
+  std::ostringstream log;
+  ctx.log = &log;
+  EXPECT_NO_THROW(passes::validate_reuse(g, ctx));
+  EXPECT_EQ(g.node(0).config.reuse_factor, 4);
+  EXPECT_NE(log.str().find("using 4"), std::string::npos) << log.str();
 }
 
 TEST(ValidateReuse, FromTheConfig) {

@@ -149,12 +149,27 @@ TEST(LayersRtl, Softmax) {
                        {{"inp_norm", T("ap_fixed<14,6,AP_RND,AP_SAT>")},
                         {"exp_table", T("ap_fixed<18,8,AP_RND,AP_SAT>")},
                         {"inv_table", T("ap_fixed<18,8,AP_RND,AP_SAT>")},
-                        {"accum", T("ap_fixed<16,6>")}});
+                        {"accum", T("ap_fixed<16,6>")},
+                        {"inv_inp", T("ap_fixed<18,8,AP_RND,AP_SAT>")}});
     b.last().config.softmax_impl = impl;
+    b.last().config.inv_table_size = 256;
     b.output(y, "y");
     NdArray xs = random_inputs(b.g, 300, rng, 0.5);
     expect_rtl_matches_emulator(b.g, xs, tmp, std::string("sm_") + impl, 4.0);
   }
+  // A saturating accumulator: the sum follows hls4ml's adder tree.
+  GraphBuilder b("softmax_sat");
+  ValueId x = b.input("x", {2, 5}, T("ap_fixed<8,3>"));
+  ValueId y = b.node(Op::Softmax, "sm", {x}, {2, 5}, T("ap_fixed<8,3>"),
+                     {{"inp_norm", T("ap_ufixed<7,2>")},
+                      {"exp_table", T("ap_fixed<18,8,AP_RND,AP_SAT>")},
+                      {"inv_table", T("ap_fixed<18,8,AP_RND,AP_SAT>")},
+                      {"accum", T("ap_fixed<8,2,AP_RND,AP_SAT>")},
+                      {"inv_inp", T("ap_fixed<18,8,AP_RND,AP_SAT>")}});
+  b.last().config.table_size = 128;
+  b.output(y, "y");
+  NdArray xs = random_inputs(b.g, 300, rng, 0.5);
+  expect_rtl_matches_emulator(b.g, xs, tmp, "sm_sat", 4.0);
 }
 
 TEST(LayersRtl, ElementwiseAndLayout) {
