@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs every dependency from Debian's packages (Debian 12) and builds Tachyon in ./build.
-# Usage: bash scripts/setup.sh            (installs packages when missing, then builds)
+# Usage: bash scripts/setup.sh [CMAKE_ARGS...]   (installs packages when missing, then builds)
+#   BUILD_DIR=dir     build folder (default build)
+#   TARGETS="a b"     build only these targets (default: everything)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,4 +30,9 @@ fi
 
 BUILD_DIR=${BUILD_DIR:-build}
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTACHYON_WERROR=ON "$@" >/dev/null
-cmake --build "$BUILD_DIR" -j "$(nproc)"
+if [ -n "${TARGETS:-}" ]; then
+  # shellcheck disable=SC2086
+  cmake --build "$BUILD_DIR" -j "$(nproc)" --target $TARGETS
+else
+  cmake --build "$BUILD_DIR" -j "$(nproc)"
+fi
