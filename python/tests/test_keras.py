@@ -21,7 +21,11 @@ WIDE = {"Model": {"Precision": "ap_fixed<40,14>"}}
 SOFTMAX_WIDE = {"Model": {"Precision": "ap_fixed<32,16>"},
                 "LayerType": {"Softmax": {"table_size": 4096, "exp_table_t": "ap_fixed<24,8,AP_RND,AP_SAT>",
                                           "inv_table_t": "ap_fixed<24,8,AP_RND,AP_SAT>",
-                                          "accum_t": "ap_fixed<24,8,AP_RND,AP_SAT>"},
+                                          "accum_t": "ap_fixed<24,8,AP_RND,AP_SAT>",
+                                          # hls4ml derives the normalised input from the
+                                          # softmax input type: ap_ufixed<31,15> here, too
+                                          # coarse for a 4096-entry table; give it its range.
+                                          "inp_norm_t": "ap_ufixed<18,6,AP_RND,AP_SAT>"},
                               "Sigmoid": {"table_size": 4096, "table_t": "ap_fixed<24,8,AP_RND,AP_SAT>"},
                               "TanH": {"table_size": 4096, "table_t": "ap_fixed<24,8,AP_RND,AP_SAT>"}}}
 

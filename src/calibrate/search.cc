@@ -151,6 +151,40 @@ class Search {
       fail("{}: calibration target not reached even with {} fractional bits everywhere: {} {:.4f} (target {}); "
            "raise --max-frac or lower the target",
            model_, opt_.max_frac, what(), start, target_str(c.reference_metric));
+    // Overflow check on the calibration data: one more integer bit where anything overflowed.
+    // Run before the search (so the fractional bits are searched with the final integer bits)
+    // and again after it (a coarser grid can round a value past the top of its type).
+    auto fix_overflows = [&] {
+      for (int round = 0; round < 24; ++round) {
+        json cfg = current();
+        ir::Graph g = driver::compile(source_, cfg, file_);
+        emulator::Emulator emu(g);
+        emu.predict(inputs_, emulator::RunOptions{opt_.threads, true});
+        std::set<std::pair<std::string, std::string>> bad;
+        std::vector<std::string>& points = c.overflow_points;
+        points.clear();
+        int64_t total = 0;
+        for (const emulator::LayerStats& s : emu.stats())
+          // (a stable softmax's normalised input saturates by design, see norm_cap)
+          if (s.overflows() > 0 && !(s.what == "norm" && s.wrapped == 0)) {
+            bad.insert({s.layer, slot_of(s.what)});
+            points.push_back(s.layer + "/" + s.what);
+            total += s.overflows();
+          }
+        c.overflows_after = total;
+        if (bad.empty()) break;
+        bool bumped = false;
+        for (SearchKnob& k : knobs_)
+          for (auto& sl : k.slots)
+            if (!k.table && !k.norm_cap && bad.count(sl)) {
+              ++k.int_bits;
+              bumped = true;
+              break;
+            }
+        if (!bumped) break;
+      }
+    };
+    fix_overflows();
     // 5. search, knobs with the largest cost share first
     std::vector<std::pair<double, size_t>> order;
     {
@@ -199,34 +233,21 @@ class Search {
       }
       if (!changed) break;
     }
-    // 6. overflow check on the calibration data: one more integer bit where anything overflowed
-    for (int round = 0; round < 24; ++round) {
-      json cfg = current();
-      ir::Graph g = driver::compile(source_, cfg, file_);
-      emulator::Emulator emu(g);
-      emu.predict(inputs_, emulator::RunOptions{opt_.threads, true});
-      std::set<std::pair<std::string, std::string>> bad;
-      std::vector<std::string>& points = c.overflow_points;
-      points.clear();
-      int64_t total = 0;
-      for (const emulator::LayerStats& s : emu.stats())
-        // (a stable softmax's normalised input saturates by design, see norm_cap)
-        if (s.overflows() > 0 && !(s.what == "norm" && s.wrapped == 0)) {
-          bad.insert({s.layer, slot_of(s.what)});
-          points.push_back(s.layer + "/" + s.what);
-          total += s.overflows();
+    fix_overflows();
+    // 6. if the integer bits added after the search cost the target, give the fractional bits
+    // and tables back one step at a time (at the start values the target was met).
+    for (int step = 0; step < 64 && !ok(metric(run_model(current(), nullptr)), c.reference_metric); ++step) {
+      bool raised = false;
+      for (SearchKnob& k : knobs_) {
+        int& v = k.table ? k.log2_size : k.frac;
+        const int top = k.table ? 12 : std::max(k.frac_min, opt_.max_frac);
+        if (v < top) {
+          ++v;
+          raised = true;
         }
-      c.overflows_after = total;
-      if (bad.empty()) break;
-      bool bumped = false;
-      for (SearchKnob& k : knobs_)
-        for (auto& sl : k.slots)
-          if (!k.table && !k.norm_cap && bad.count(sl)) {
-            ++k.int_bits;
-            bumped = true;
-            break;
-          }
-      if (!bumped) break;
+      }
+      if (!raised) break;
+      fix_overflows();
     }
     // 7. after
     c.config = current();
