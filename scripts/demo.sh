@@ -44,6 +44,6 @@ step "   its RTL simulation (Verilator)" \
   $T simulate "$OUT/jet_tagger_rtl" -i $X -o "$OUT/rtl.npy"
 step "   RTL simulation == emulator, bit for bit" \
   $T compare "$OUT/rtl.npy" "$OUT/pred.npy" --require-equal
-step "4. report: resources (Yosys synth_xilinx) and latency" \
+step "4. report: resources and latency (Yosys synth_xilinx of the whole network: several minutes)" \
   $T report "$OUT/jet_tagger_rtl" --json "$OUT/report.json"
 printf '\nAll outputs are in %s/\n' "$OUT"
