@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include "tachyon/calibrate/calibrate.h"
+#include "numpy_convert.h"
 #include "tachyon/support/error.h"
 
 namespace py = pybind11;
@@ -13,14 +14,7 @@ namespace {
 
 std::vector<NdArray> arrays(const py::list& inputs) {
   std::vector<NdArray> r;
-  for (auto& x : inputs) {
-    auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(x);
-    if (!a) throw Error("inputs must be numeric numpy arrays");
-    NdArray n;
-    for (py::ssize_t i = 0; i < a.ndim(); ++i) n.shape.push_back(a.shape(i));
-    n.data.assign(a.data(), a.data() + a.size());
-    r.push_back(std::move(n));
-  }
+  for (auto& x : inputs) r.push_back(python::to_ndarray(x));
   return r;
 }
 

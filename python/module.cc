@@ -15,27 +15,14 @@
 #include "tachyon/ir/printer.h"
 #include "tachyon/passes/pipeline.h"
 #include "tachyon/support/error.h"
+#include "numpy_convert.h"
 
 namespace py = pybind11;
 using namespace tachyon;
+using tachyon::python::to_ndarray;
+using tachyon::python::to_numpy;
 
 namespace {
-
-NdArray to_ndarray(const py::array& in) {
-  auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(in);
-  if (!a) throw Error("predict: input must be a numeric numpy array");
-  NdArray r;
-  for (py::ssize_t i = 0; i < a.ndim(); ++i) r.shape.push_back(a.shape(i));
-  r.data.assign(a.data(), a.data() + a.size());
-  return r;
-}
-
-py::array_t<double> to_numpy(const NdArray& a) {
-  std::vector<py::ssize_t> shape(a.shape.begin(), a.shape.end());
-  py::array_t<double> r(shape);
-  std::copy(a.data.begin(), a.data.end(), r.mutable_data());
-  return r;
-}
 
 ir::Graph load_any(const std::string& path, const py::object& onnx_bytes, const std::string& name,
                    const std::string& weights = {}) {
