@@ -65,6 +65,21 @@ ScheduleResult schedule(Dfg& g, const TimingModel& m) {
   std::vector<bool> live = g.live();
   double budget = m.budget();
   ScheduleResult r;
+  // Multiplexer level within the stage (0: not a multiplexer). Two levels of 2:1 multiplexers
+  // whose data are constants or first-level multiplexers make one LUT plus a MUXF7/MUXF8:
+  // mux(s, mux(s1, a, b), mux(s2, c, d)) is two LUT6 and a MUXF7 per bit (constant leaves
+  // make the inner pair a LUT of three select bits), so the second level costs mux_pair_ns.
+  std::vector<int> mux_level(g.size(), 0);
+  auto pairs_with = [&](const DfgNode& n, int s) {
+    bool any_mux = false;
+    for (size_t k = 1; k < n.args.size(); ++k) {
+      const DfgNode& a = g.node(n.args[k]);
+      if (a.kind == DKind::Const) continue;
+      if (a.kind != DKind::Mux || a.stage != s || mux_level[static_cast<size_t>(n.args[k])] % 2 != 1) return false;
+      any_mux = true;
+    }
+    return any_mux;
+  };
   for (size_t i = 0; i < g.size(); ++i) {
     DfgNode& n = g.node(static_cast<DNode>(i));
     n.max_use_stage = -1;
@@ -85,10 +100,17 @@ ScheduleResult schedule(Dfg& g, const TimingModel& m) {
     for (DNode a : n.args)
       if (g.node(a).stage == s) t_in = std::max(t_in, g.node(a).time);
     double d = m.delay(g, n);
+    bool paired = n.kind == DKind::Mux && pairs_with(n, s);
+    if (paired) d = m.mux_pair_ns;
     if (d > 0 && t_in > 0 && t_in + d > budget) {
       ++s;
       t_in = 0;
+      if (paired) {
+        paired = false;
+        d = m.delay(g, n);
+      }
     }
+    if (n.kind == DKind::Mux) mux_level[i] = paired ? 2 : 1;
     if (n.kind == DKind::Rom) {
       // The address path ends in the ROM's output register: the value exists one stage later.
       r.max_stage_delay_ns = std::max(r.max_stage_delay_ns, t_in + d);

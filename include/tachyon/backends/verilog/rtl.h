@@ -23,6 +23,7 @@ struct TimingModel {
   double carry8_ns = 0.06;
   double dsp_ns = 2.6;
   double rom_ns = 1.2;
+  double mux_pair_ns = 0.15;  // second level of a 2:1 multiplexer pair (MUXF7/F8, see schedule)
   double budget() const { return period_ns - overhead_ns; }
   double adder(int width) const { return lut_ns + carry8_ns * ((width + 7) / 8); }
   double delay(const Dfg& g, const DfgNode& n) const;
