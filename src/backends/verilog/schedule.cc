@@ -38,11 +38,26 @@ double TimingModel::delay(const Dfg& g, const DfgNode& n) const {
     }
     case DKind::Mux: return lut_ns;
     case DKind::Cast: {
+      // Rounding: q = floor part + inc, an incrementer whose carry chain reads inc only through
+      // the LUT of its lowest bit (lsb xor inc). inc reads the dropped bits, the lsb and the
+      // sign; when they fit one LUT6 with the lsb, the decision is that LUT and the rounding
+      // costs one adder, else a LUT level more.
+      // Saturation: each result bit is a function of the range-check bits (those above the
+      // target's width, with the sign) and its own bit: one LUT level when they fit a LUT6,
+      // else the range check first (two levels).
       CastPlan p = plan_cast(g, n);
+      const FixedType& t = n.to;
       double d = 0;
-      if (p.rounds) d += lut_ns + adder(n.width + 1);
-      bool sat = p.may_overflow && !(n.to.overflow == Overflow::WRAP && n.to.sat_bits == 0);
-      if (sat) d += 2 * lut_ns;
+      if (p.rounds) {
+        int decision_inputs = t.quant == Quant::RND ? 2 : p.shift + 2;
+        d += adder(n.width + 1) + (decision_inputs <= 6 ? 0.0 : lut_ns);
+      }
+      bool sat = p.may_overflow && !(t.overflow == Overflow::WRAP && t.sat_bits == 0);
+      if (sat) {
+        int qw = std::max(signed_width(p.qlo, p.qhi), t.width + 1);
+        int check_bits = qw - t.width + (t.is_signed ? 1 : 0);
+        d += check_bits + 1 <= 6 ? lut_ns : 2 * lut_ns;
+      }
       if (p.sym_min) d += lut_ns;
       return d;
     }
