@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "tachyon/backends/backend.h"
+#include "tachyon/backends/manifest.h"
 #include "tachyon/config/config.h"
 #include "tachyon/driver/driver.h"
 #include "tachyon/emulator/emulator.h"
@@ -15,6 +16,7 @@
 #include "tachyon/ir/printer.h"
 #include "tachyon/passes/pipeline.h"
 #include "tachyon/support/error.h"
+#include "tachyon/support/version.h"
 #include "numpy_convert.h"
 
 namespace py = pybind11;
@@ -118,6 +120,8 @@ PYBIND11_MODULE(_tachyon, m) {
     }
   });
   register_calibrate(m);
+  m.attr("__version__") = tachyon::version();
+  m.def("backend_name", &backends::canonical_backend_name, "Canonical backend name for a name or alias (vitis -> hls)");
 
   m.def(
       "config_template",

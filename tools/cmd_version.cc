@@ -2,11 +2,12 @@
 #include <fmt/format.h>
 
 #include "cli.h"
+#include "tachyon/support/version.h"
 
 namespace {
 tachyon::cli::Registrar reg("version", "Print the version of tachyon", [](CLI::App&) -> tachyon::cli::Action {
   return [] {
-    fmt::print("tachyon 0.1.0\n");
+    fmt::print("tachyon {}\n", tachyon::version());
     return 0;
   };
 });

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "tachyon/support/error.h"
+#include "tachyon/support/version.h"
 
 namespace tachyon::cli {
 std::vector<Command>& registry() {
@@ -19,7 +20,7 @@ std::vector<Command>& registry() {
 int main(int argc, char** argv) {
   using namespace tachyon::cli;
   CLI::App app{"Tachyon: compile trained ML models into bit-exact FPGA firmware and emulate it"};
-  app.set_version_flag("--version", "tachyon 0.1.0");
+  app.set_version_flag("--version", std::string("tachyon ") + tachyon::version());
   app.require_subcommand(1);
   auto commands = registry();
   std::sort(commands.begin(), commands.end(), [](const Command& a, const Command& b) { return a.name < b.name; });

@@ -59,17 +59,12 @@ __all__ = [
     "load_config",
 ]
 
-__version__ = "0.1.0"
-
-_BACKENDS = {"vitis": "hls", "vivado": "hls", "hls": "hls", "vitishls": "hls", "vivadohls": "hls",
-             "verilog": "verilog", "rtl": "verilog"}
+__version__ = _tachyon.__version__
 
 
 def _backend(name: str) -> str:
-    key = name.lower()
-    if key not in _BACKENDS:
-        raise TachyonError(f"unknown backend '{name}': choose one of vitis, vivado, verilog")
-    return _BACKENDS[key]
+    # The alias table lives in the C++ registry (src/backends/registry.cc).
+    return _tachyon.backend_name(name)
 
 
 def config_from_onnx_model(model: str, granularity: str = "model", default_precision: Optional[str] = None,

@@ -10,6 +10,7 @@
 #include "tachyon/config/resolve.h"
 #include "tachyon/fixed/fixed_type.h"
 #include "tachyon/support/error.h"
+#include "tachyon/support/strings.h"
 
 namespace tachyon::config {
 
@@ -17,11 +18,6 @@ namespace {
 
 using json = nlohmann::json;
 using Path = std::vector<std::string>;
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 class Checker {
  public:
@@ -94,7 +90,7 @@ class Checker {
       error(path, "must be the string io_parallel");
       return;
     }
-    std::string s = lower(v.get<std::string>());
+    std::string s = to_lower(v.get<std::string>());
     if (s == "io_parallel") return;
     if (s == "io_stream")
       error(path, "IOType io_stream is not supported yet; only io_parallel is (remove the key or set io_parallel)");
@@ -113,7 +109,7 @@ class Checker {
   }
 
   void check_strategy(const json& v, const Path& path) {
-    std::string s = v.is_string() ? lower(v.get<std::string>()) : std::string();
+    std::string s = v.is_string() ? to_lower(v.get<std::string>()) : std::string();
     if (s != "latency" && s != "resource")
       error(path, fmt::format("Strategy must be Latency or Resource, got {}", v.dump()));
   }
@@ -210,7 +206,7 @@ class Checker {
       } else if (k == "table_size" || k == "exp_table_size" || k == "inv_table_size") {
         check_table_size(*it, p, k, is_softmax_type);
       } else if (k == "implementation") {
-        std::string s = it->is_string() ? lower(it->get<std::string>()) : std::string();
+        std::string s = it->is_string() ? to_lower(it->get<std::string>()) : std::string();
         if (s != "stable" && s != "latency" && s != "argmax")
           error(p, fmt::format("implementation must be stable, latency or argmax, got {}", it->dump()));
       } else if (k == "skip") {
@@ -236,7 +232,7 @@ class Checker {
                                                           did_you_mean(it.key(), layer_type_keys()))});
         continue;
       }
-      check_layer(*it, p, types && lower(it.key()) == "softmax");
+      check_layer(*it, p, types && to_lower(it.key()) == "softmax");
     }
   }
 
@@ -282,7 +278,7 @@ const std::vector<std::string>& precision_keys() {
 }
 
 std::string normalize_precision(const std::string& s) {
-  if (lower(s) == "auto") return "auto";
+  if (to_lower(s) == "auto") return "auto";
   FixedType t = FixedType::parse(s);
   t.validate(s);
   if (t.width > kMaxParsedWidth) fail("precision '{}' is wider than {} bits", s, kMaxParsedWidth);

@@ -14,6 +14,7 @@
 #include "config/internal.h"
 #include "tachyon/config/config.h"
 #include "tachyon/support/error.h"
+#include "tachyon/support/strings.h"
 
 namespace tachyon::config {
 
@@ -131,11 +132,6 @@ void record_yaml_lines(const YAML::Node& n, std::vector<std::string>& path, cons
       path.pop_back();
     }
   }
-}
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && std::equal(suffix.rbegin(), suffix.rend(), s.rbegin(),
-                                                 [](char a, char b) { return std::tolower(a) == std::tolower(b); });
 }
 
 }  // namespace
@@ -256,9 +252,9 @@ nlohmann::json load(const std::string& path) {
   ss << in.rdbuf();
   const std::string text = ss.str();
   bool json_syntax;
-  if (ends_with(path, ".json")) {
+  if (ends_with_icase(path, ".json")) {
     json_syntax = true;
-  } else if (ends_with(path, ".yaml") || ends_with(path, ".yml")) {
+  } else if (ends_with_icase(path, ".yaml") || ends_with_icase(path, ".yml")) {
     json_syntax = false;
   } else {
     auto first = text.find_first_not_of(" \t\r\n");
@@ -281,8 +277,7 @@ std::vector<std::string> hls_prefix(const nlohmann::json& config) {
 }
 
 Granularity parse_granularity(const std::string& s) {
-  std::string l;
-  for (char c : s) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string l = to_lower(s);
   if (l == "model") return Granularity::Model;
   if (l == "type") return Granularity::Type;
   if (l == "name") return Granularity::Name;

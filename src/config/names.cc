@@ -6,15 +6,12 @@
 #include "config/internal.h"
 #include "tachyon/config/config.h"
 #include "tachyon/config/resolve.h"
+#include "tachyon/ir/op_facts.h"
+#include "tachyon/support/strings.h"
 
 namespace tachyon::config {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -71,25 +68,12 @@ const std::vector<Alias>& aliases() {
       if (ir::has_trait(op, ir::kFrontendOnly)) continue;
       t.push_back({std::string(ir::op_name(op)), 3, op_is(op)});
     }
-    t.push_back({"BatchNormalization", 3, op_is(Op::BatchNorm)});
-    t.push_back({"Subtract", 3, op_is(Op::Sub)});
-    t.push_back({"Multiply", 3, op_is(Op::Mul)});
-    t.push_back({"Concatenate", 3, op_is(Op::Concat)});
-    t.push_back({"Flatten", 3, op_is(Op::Reshape)});
-    t.push_back({"Permute", 3, op_is(Op::Transpose)});
-    t.push_back({"HardActivation", 3, op_is(Op::HardSigmoid)});
-    t.push_back({"Linear", 3, op_is(Op::Cast)});
-    t.push_back({"FixedPointQuantizer", 3, op_is(Op::ElementQuant)});
-    // Level 4: rank-specific hls4ml layer classes.
-    for (int r = 1; r <= 2; ++r) {
-      std::string d = std::to_string(r) + "D";
-      t.push_back({"Conv" + d, 4, op_rank(Op::Conv, r)});
-      t.push_back({"MaxPooling" + d, 4, op_rank(Op::MaxPool, r)});
-      t.push_back({"AveragePooling" + d, 4, op_rank(Op::AvgPool, r)});
-      t.push_back({"GlobalMaxPooling" + d, 4, op_rank(Op::GlobalMaxPool, r)});
-      t.push_back({"GlobalAveragePooling" + d, 4, op_rank(Op::GlobalAvgPool, r)});
-      t.push_back({"ZeroPadding" + d, 4, op_rank(Op::Pad, r)});
-    }
+    // ops.def: TACHYON_OP_LAYER_TYPE (level 3) and TACHYON_OP_RANKED_LAYER_TYPE (level 4).
+    for (const ir::LayerTypeKey& k : ir::op_layer_type_keys())
+      if (!k.ranked) t.push_back({k.key, 3, op_is(k.op)});
+    for (int r = 1; r <= 2; ++r)
+      for (const ir::LayerTypeKey& k : ir::op_layer_type_keys())
+        if (k.ranked) t.push_back({k.key + std::to_string(r) + "D", 4, op_rank(k.op, r)});
     return t;
   }();
   return table;
@@ -100,9 +84,9 @@ const std::vector<Alias>& aliases() {
 std::string nearest(const std::string& name, const std::vector<std::string>& candidates) {
   std::string best;
   size_t best_d = static_cast<size_t>(-1);
-  const std::string ln = lower(name);
+  const std::string ln = to_lower(name);
   for (const std::string& c : candidates) {
-    size_t d = edit_distance(ln, lower(c));
+    size_t d = edit_distance(ln, to_lower(c));
     if (d < best_d) {
       best_d = d;
       best = c;
@@ -118,7 +102,7 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
 }
 
 bool is_input_type_key(const std::string& key) {
-  std::string k = lower(key);
+  std::string k = to_lower(key);
   return k == "input" || k == "inputlayer";
 }
 
@@ -128,18 +112,18 @@ int spatial_rank(const ir::Graph& g, const ir::Node& n) {
 }
 
 int layer_type_level(const std::string& key, const ir::Graph& g, const ir::Node& n) {
-  const std::string k = lower(key);
+  const std::string k = to_lower(key);
   const int rank = spatial_rank(g, n);
   int best = 0;
   for (const Alias& a : aliases())
-    if (lower(a.name) == k && a.match(n.op, rank)) best = std::max(best, a.level);
+    if (to_lower(a.name) == k && a.match(n.op, rank)) best = std::max(best, a.level);
   return best;
 }
 
 bool is_known_layer_type(const std::string& key) {
   if (is_input_type_key(key)) return true;
-  const std::string k = lower(key);
-  return std::any_of(aliases().begin(), aliases().end(), [&](const Alias& a) { return lower(a.name) == k; });
+  const std::string k = to_lower(key);
+  return std::any_of(aliases().begin(), aliases().end(), [&](const Alias& a) { return to_lower(a.name) == k; });
 }
 
 std::vector<std::string> layer_type_keys() {
@@ -150,26 +134,7 @@ std::vector<std::string> layer_type_keys() {
 }
 
 std::string layer_type_name(const ir::Graph& g, const ir::Node& n) {
-  const int rank = spatial_rank(g, n);
-  const std::string d = (rank == 1 || rank == 2) ? std::to_string(rank) + "D" : std::string();
-  switch (n.op) {
-    case Op::Conv: return d.empty() ? "Conv" : "Conv" + d;
-    case Op::BatchNorm: return "BatchNormalization";
-    case Op::MaxPool: return d.empty() ? "MaxPool" : "MaxPooling" + d;
-    case Op::AvgPool: return d.empty() ? "AvgPool" : "AveragePooling" + d;
-    case Op::GlobalMaxPool: return d.empty() ? "GlobalMaxPool" : "GlobalMaxPooling" + d;
-    case Op::GlobalAvgPool: return d.empty() ? "GlobalAvgPool" : "GlobalAveragePooling" + d;
-    case Op::Relu: return "ReLU";
-    case Op::LeakyRelu: return "LeakyReLU";
-    case Op::PRelu: return "PReLU";
-    case Op::Elu: return "ELU";
-    case Op::Tanh: return "TanH";
-    case Op::Sub: return "Subtract";
-    case Op::Mul: return "Multiply";
-    case Op::Concat: return "Concatenate";
-    case Op::ElementQuant: return "FixedPointQuantizer";
-    default: return std::string(ir::op_name(n.op));
-  }
+  return ir::hls4ml_class(n.op, spatial_rank(g, n));  // ops.def: TACHYON_OP_HLS4ML
 }
 
 }  // namespace tachyon::config

@@ -6,7 +6,9 @@
 
 #include "config/internal.h"
 #include "tachyon/config/config.h"
+#include "tachyon/ir/op_facts.h"
 #include "tachyon/support/error.h"
+#include "tachyon/support/strings.h"
 
 namespace tachyon::config {
 
@@ -15,11 +17,6 @@ namespace {
 using json = nlohmann::json;
 using Path = std::vector<std::string>;
 using ir::Op;
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 struct Source {
   const json* obj;
@@ -135,8 +132,7 @@ void check_applicable(const Source& s, const ir::Node& n, const std::string& fil
     const Path kp = append(s.path, e.key());
     if (k.size() > 2 && k.compare(k.size() - 2, 2, "_t") == 0 && !slot_ok(k.substr(0, k.size() - 2)))
       node_error(file, kp, n, fmt::format("'{}' does not apply to {}; its precisions are {}", e.key(), who, slot_list));
-    const bool tabled =
-        n.op == Op::Sigmoid || n.op == Op::Tanh || n.op == Op::Elu || n.op == Op::Softmax || n.op == Op::UnaryTable;
+    const bool tabled = ir::has_trait(n.op, ir::kTable);
     if (k == "table_size" && !tabled)
       node_error(file, kp, n,
                  fmt::format("table_size does not apply to {} (only to Sigmoid, Tanh, ELU, Softmax, UnaryTable)", who));
@@ -174,7 +170,7 @@ LayerSettings resolve_node(const json& config, const ir::Graph& g, ir::NodeId id
     s.reuse_path = p;
   }
   if (const json* v = lookup_key(src, "Strategy", true, &p))
-    s.strategy = lower(v->get<std::string>()) == "resource" ? ir::Strategy::Resource : ir::Strategy::Latency;
+    s.strategy = to_lower(v->get<std::string>()) == "resource" ? ir::Strategy::Resource : ir::Strategy::Latency;
   auto table_key = [&](const char* key, int* out) {
     if (const json* v = lookup_key(src, key, false, &p)) {
       *out = static_cast<int>(v->get<int64_t>());
@@ -188,7 +184,7 @@ LayerSettings resolve_node(const json& config, const ir::Graph& g, ir::NodeId id
   s.inv_table_size = s.table_size;
   table_key("exp_table_size", &s.table_size);
   table_key("inv_table_size", &s.inv_table_size);
-  if (const json* v = lookup_key(src, "implementation", false, &p)) s.softmax_impl = lower(v->get<std::string>());
+  if (const json* v = lookup_key(src, "implementation", false, &p)) s.softmax_impl = to_lower(v->get<std::string>());
   if (const json* v = lookup_key(src, "skip", false, &p)) s.skip = v->get<bool>();
   return s;
 }

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "tachyon/config/resolve.h"
+#include "tachyon/ir/op_facts.h"
 #include "tachyon/support/error.h"
 
 namespace tachyon::config {
@@ -40,65 +41,27 @@ FixedType Setting::type() const {
 
 std::vector<std::string> op_slots(Op op) {
   std::vector<std::string> s{"result"};
-  switch (op) {
-    case Op::Dense:
-    case Op::Conv: s.insert(s.end(), {"weight", "bias", "accum"}); break;
-    case Op::BatchNorm: s.insert(s.end(), {"scale", "bias"}); break;
-    case Op::AvgPool:
-    case Op::GlobalAvgPool: s.push_back("accum"); break;
-    case Op::Sigmoid:
-    case Op::Tanh:
-    case Op::UnaryTable: s.push_back("table"); break;
-    case Op::Relu: s.push_back("param"); break;  // ThresholdedRelu's theta
-    case Op::Elu: s.insert(s.end(), {"table", "param"}); break;
-    case Op::LeakyRelu:
-    case Op::HardSigmoid:
-    case Op::PRelu: s.push_back("param"); break;
-    case Op::Softmax: s.insert(s.end(), {"exp_table", "inv_table", "inp_norm", "accum", "inv_inp"}); break;
-    case Op::Scale: s.push_back("scale"); break;
-    case Op::Add:
-    case Op::Sub: s.push_back("bias"); break;
-    case Op::Mul: s.push_back("weight"); break;
-    case Op::TreeEnsemble: s.insert(s.end(), {"threshold", "score"}); break;
-    default: break;
-  }
+  const std::vector<std::string>& more = ir::op_type_slots(op);  // ops.def: TACHYON_OP_SLOTS
+  s.insert(s.end(), more.begin(), more.end());
   return s;
 }
 
 std::string constant_slot(const ir::Graph& g, const ir::Node& n, size_t index) {
   if (index >= n.inputs.size() || !g.value(n.inputs[index]).is_constant()) return {};
-  switch (n.op) {
-    case Op::Dense:
-    case Op::Conv: return index == 1 ? "weight" : index == 2 ? "bias" : "";
-    case Op::BatchNorm: return index == 1 ? "scale" : index == 2 ? "bias" : "";
-    case Op::PRelu: return index == 1 ? "param" : "";
-    case Op::Scale: return index == 1 ? "scale" : "";
-    case Op::Add:
-    case Op::Sub: return "bias";
-    case Op::Mul: return "weight";
-    default: return {};
-  }
+  const std::vector<std::string>& c = ir::op_constant_slots(n.op);  // ops.def: TACHYON_OP_CONSTANTS
+  return index < c.size() ? c[index] : std::string();
 }
 
 std::vector<std::string> internal_slots(const ir::Graph&, const ir::Node& n) {
-  switch (n.op) {
-    case Op::Dense:
-    case Op::Conv:
-    case Op::AvgPool:
-    case Op::GlobalAvgPool: return {"accum"};
-    case Op::Sigmoid:
-    case Op::Tanh:
-    case Op::UnaryTable: return {"table"};
-    case Op::Relu:
-      if (n.attrs.has("theta")) return {"param"};
-      return {};
-    case Op::Elu: return {"table", "param"};
-    case Op::LeakyRelu:
-    case Op::HardSigmoid: return {"param"};
-    case Op::Softmax: return {"exp_table", "inv_table", "inp_norm", "accum", "inv_inp"};
-    case Op::TreeEnsemble: return {"threshold", "score"};
-    default: return {};
-  }
+  // The op's slots that no constant input takes (ops.def: TACHYON_OP_SLOTS minus
+  // TACHYON_OP_CONSTANTS).
+  const std::vector<std::string>& constants = ir::op_constant_slots(n.op);
+  std::vector<std::string> s;
+  // Relu's param is ThresholdedRelu's theta: present only when the node has a theta.
+  if (n.op == Op::Relu && !n.attrs.has("theta")) return s;
+  for (const std::string& slot : ir::op_type_slots(n.op))
+    if (std::find(constants.begin(), constants.end(), slot) == constants.end()) s.push_back(slot);
+  return s;
 }
 
 std::vector<std::string> slots_of(const ir::Graph& g, const ir::Node& n) {

@@ -8,6 +8,8 @@
 #include "config/internal.h"
 #include "tachyon/config/config.h"
 #include "tachyon/config/resolve.h"
+#include "tachyon/ir/op_facts.h"
+#include "tachyon/support/strings.h"
 
 namespace tachyon::config {
 
@@ -17,9 +19,7 @@ using json = nlohmann::json;
 using ir::Op;
 
 bool has_reuse(Op op) { return op == Op::Dense || op == Op::Conv; }
-bool has_table(Op op) {
-  return op == Op::Sigmoid || op == Op::Tanh || op == Op::Elu || op == Op::Softmax || op == Op::UnaryTable;
-}
+bool has_table(Op op) { return ir::has_trait(op, ir::kTable); }
 
 json layer_entry(const ir::Node& n, const LayerSettings& s) {
   json e = json::object();
@@ -114,8 +114,7 @@ namespace {
 bool needs_quotes(const std::string& s) {
   if (s.empty()) return true;
   static const char* special[] = {"true", "false", "yes", "no", "on", "off", "null", "~"};
-  std::string l;
-  for (char c : s) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string l = to_lower(s);
   for (const char* w : special)
     if (l == w) return true;
   const bool numeric = std::all_of(s.begin(), s.end(), [](char c) {

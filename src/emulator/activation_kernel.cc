@@ -97,7 +97,33 @@ ActSpec act_spec(const KernelContext& ctx) {
       if (n.inputs.size() > 2 && n.inputs[2] != ir::kNone) s.hi = ctx.constant(2).data.at(0);
       break;
     }
-    default:
+    case Op::Dense:
+    case Op::Conv:
+    case Op::BatchNorm:
+    case Op::MaxPool:
+    case Op::AvgPool:
+    case Op::GlobalMaxPool:
+    case Op::GlobalAvgPool:
+    case Op::TreeEnsemble:
+    case Op::Softmax:
+    case Op::Cast:
+    case Op::Scale:
+    case Op::ElementQuant:
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul:
+    case Op::Concat:
+    case Op::Reshape:
+    case Op::Transpose:
+    case Op::Pad:
+    case Op::Identity:
+    case Op::Gemm:
+    case Op::MatMul:
+    case Op::BatchNormInference:
+    case Op::Dropout:
+    case Op::Quant:
+    case Op::BipolarQuant:
+    case Op::Trunc:
       break;
   }
   return s;
@@ -185,7 +211,33 @@ class ActFast final : public KernelBase {
         hi_ = b[1].raw_int64();
         break;
       }
-      default:
+      case Op::Dense:
+      case Op::Conv:
+      case Op::BatchNorm:
+      case Op::MaxPool:
+      case Op::AvgPool:
+      case Op::GlobalMaxPool:
+      case Op::GlobalAvgPool:
+      case Op::TreeEnsemble:
+      case Op::Softmax:
+      case Op::Cast:
+      case Op::Scale:
+      case Op::ElementQuant:
+      case Op::Add:
+      case Op::Sub:
+      case Op::Mul:
+      case Op::Concat:
+      case Op::Reshape:
+      case Op::Transpose:
+      case Op::Pad:
+      case Op::Identity:
+      case Op::Gemm:
+      case Op::MatMul:
+      case Op::BatchNormInference:
+      case Op::Dropout:
+      case Op::Quant:
+      case Op::BipolarQuant:
+      case Op::Trunc:
         break;
     }
   }
@@ -210,8 +262,36 @@ class ActFast final : public KernelBase {
         return f >= 0 && f <= 120 && signed_bits(s.param_t) + signed_bits(xt) + (f - fp - fx) <= 124 &&
                signed_bits(s.param_t) + (f - fp) <= 124;
       }
-      default: return true;
+      case Op::Dense:
+      case Op::Conv:
+      case Op::BatchNorm:
+      case Op::MaxPool:
+      case Op::AvgPool:
+      case Op::GlobalMaxPool:
+      case Op::GlobalAvgPool:
+      case Op::TreeEnsemble:
+      case Op::Softmax:
+      case Op::Clip:
+      case Op::Cast:
+      case Op::Scale:
+      case Op::ElementQuant:
+      case Op::Add:
+      case Op::Sub:
+      case Op::Mul:
+      case Op::Concat:
+      case Op::Reshape:
+      case Op::Transpose:
+      case Op::Pad:
+      case Op::Identity:
+      case Op::Gemm:
+      case Op::MatMul:
+      case Op::BatchNormInference:
+      case Op::Dropout:
+      case Op::Quant:
+      case Op::BipolarQuant:
+      case Op::Trunc: return true;
     }
+    return true;  // not reached: every op is listed
   }
 
   void run(Workspace& ws, Counts* c) const override {
@@ -263,7 +343,33 @@ class ActFast final : public KernelBase {
           y[i] = pos_(v, cr);
         }
         break;
-      default:
+      case Op::Dense:
+      case Op::Conv:
+      case Op::BatchNorm:
+      case Op::MaxPool:
+      case Op::AvgPool:
+      case Op::GlobalMaxPool:
+      case Op::GlobalAvgPool:
+      case Op::TreeEnsemble:
+      case Op::Softmax:
+      case Op::Cast:
+      case Op::Scale:
+      case Op::ElementQuant:
+      case Op::Add:
+      case Op::Sub:
+      case Op::Mul:
+      case Op::Concat:
+      case Op::Reshape:
+      case Op::Transpose:
+      case Op::Pad:
+      case Op::Identity:
+      case Op::Gemm:
+      case Op::MatMul:
+      case Op::BatchNormInference:
+      case Op::Dropout:
+      case Op::Quant:
+      case Op::BipolarQuant:
+      case Op::Trunc:
         break;
     }
   }
@@ -312,7 +418,36 @@ class ActGeneral final : public KernelBase {
       case Op::Clip:
         params_ = clip_bounds(s, ctx.type(s.x));
         break;
-      default:
+      case Op::Dense:
+      case Op::Conv:
+      case Op::BatchNorm:
+      case Op::MaxPool:
+      case Op::AvgPool:
+      case Op::GlobalMaxPool:
+      case Op::GlobalAvgPool:
+      case Op::TreeEnsemble:
+      case Op::Sigmoid:
+      case Op::Tanh:
+      case Op::UnaryTable:
+      case Op::Softmax:
+      case Op::Cast:
+      case Op::Scale:
+      case Op::ElementQuant:
+      case Op::Add:
+      case Op::Sub:
+      case Op::Mul:
+      case Op::Concat:
+      case Op::Reshape:
+      case Op::Transpose:
+      case Op::Pad:
+      case Op::Identity:
+      case Op::Gemm:
+      case Op::MatMul:
+      case Op::BatchNormInference:
+      case Op::Dropout:
+      case Op::Quant:
+      case Op::BipolarQuant:
+      case Op::Trunc:
         break;
     }
     if (s.op == Op::Elu) table_ = elu_table_fixed(s.table_n, s.table_t);
@@ -361,7 +496,33 @@ class ActGeneral final : public KernelBase {
           y = convert(v, rt_, cr);
           break;
         }
-        default: break;
+        case Op::Dense:
+        case Op::Conv:
+        case Op::BatchNorm:
+        case Op::MaxPool:
+        case Op::AvgPool:
+        case Op::GlobalMaxPool:
+        case Op::GlobalAvgPool:
+        case Op::TreeEnsemble:
+        case Op::Softmax:
+        case Op::Cast:
+        case Op::Scale:
+        case Op::ElementQuant:
+        case Op::Add:
+        case Op::Sub:
+        case Op::Mul:
+        case Op::Concat:
+        case Op::Reshape:
+        case Op::Transpose:
+        case Op::Pad:
+        case Op::Identity:
+        case Op::Gemm:
+        case Op::MatMul:
+        case Op::BatchNormInference:
+        case Op::Dropout:
+        case Op::Quant:
+        case Op::BipolarQuant:
+        case Op::Trunc: break;
       }
       ws.set(s_.y, i, y);
     }

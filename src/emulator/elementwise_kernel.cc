@@ -80,7 +80,36 @@ class EwFast final : public KernelBase {
         plan_ = CastPlan(F, rt);
         break;
       }
-      default: break;
+      case Op::Dense:
+      case Op::Conv:
+      case Op::MaxPool:
+      case Op::AvgPool:
+      case Op::GlobalMaxPool:
+      case Op::GlobalAvgPool:
+      case Op::TreeEnsemble:
+      case Op::Relu:
+      case Op::LeakyRelu:
+      case Op::PRelu:
+      case Op::Elu:
+      case Op::Sigmoid:
+      case Op::HardSigmoid:
+      case Op::Tanh:
+      case Op::UnaryTable:
+      case Op::Softmax:
+      case Op::Clip:
+      case Op::ElementQuant:
+      case Op::Concat:
+      case Op::Reshape:
+      case Op::Transpose:
+      case Op::Pad:
+      case Op::Identity:
+      case Op::Gemm:
+      case Op::MatMul:
+      case Op::BatchNormInference:
+      case Op::Dropout:
+      case Op::Quant:
+      case Op::BipolarQuant:
+      case Op::Trunc: break;
     }
   }
 
@@ -103,8 +132,41 @@ class EwFast final : public KernelBase {
         int F = std::max(fb(0) + fb(1), fb(2));
         return sb(0) + sb(1) + F - fb(0) - fb(1) <= 124 && sb(2) + F - fb(2) <= 124;
       }
-      default: return true;
+      case Op::Dense:
+      case Op::Conv:
+      case Op::MaxPool:
+      case Op::AvgPool:
+      case Op::GlobalMaxPool:
+      case Op::GlobalAvgPool:
+      case Op::TreeEnsemble:
+      case Op::Relu:
+      case Op::LeakyRelu:
+      case Op::PRelu:
+      case Op::Elu:
+      case Op::Sigmoid:
+      case Op::HardSigmoid:
+      case Op::Tanh:
+      case Op::UnaryTable:
+      case Op::Softmax:
+      case Op::Clip:
+      case Op::Cast:
+      case Op::Scale:
+      case Op::ElementQuant:
+      case Op::Mul:
+      case Op::Concat:
+      case Op::Reshape:
+      case Op::Transpose:
+      case Op::Pad:
+      case Op::Identity:
+      case Op::Gemm:
+      case Op::MatMul:
+      case Op::BatchNormInference:
+      case Op::Dropout:
+      case Op::Quant:
+      case Op::BipolarQuant:
+      case Op::Trunc: return true;
     }
+    return true;  // not reached: every op is listed
   }
 
   void run(Workspace& ws, Counts* c) const override {
@@ -127,7 +189,36 @@ class EwFast final : public KernelBase {
         case Op::BatchNorm:
           v = ((va * b[bb.index(i)]) << sh0_) + (static_cast<i128>(bias[s_.bc[2].index(i)]) << sh1_);
           break;
-        default: break;
+        case Op::Dense:
+        case Op::Conv:
+        case Op::MaxPool:
+        case Op::AvgPool:
+        case Op::GlobalMaxPool:
+        case Op::GlobalAvgPool:
+        case Op::TreeEnsemble:
+        case Op::Relu:
+        case Op::LeakyRelu:
+        case Op::PRelu:
+        case Op::Elu:
+        case Op::Sigmoid:
+        case Op::HardSigmoid:
+        case Op::Tanh:
+        case Op::UnaryTable:
+        case Op::Softmax:
+        case Op::Clip:
+        case Op::ElementQuant:
+        case Op::Concat:
+        case Op::Reshape:
+        case Op::Transpose:
+        case Op::Pad:
+        case Op::Identity:
+        case Op::Gemm:
+        case Op::MatMul:
+        case Op::BatchNormInference:
+        case Op::Dropout:
+        case Op::Quant:
+        case Op::BipolarQuant:
+        case Op::Trunc: break;
       }
       y[i] = convert(plan_, v, cr);
     }
@@ -160,7 +251,36 @@ class EwGeneral final : public KernelBase {
         case Op::Mul:
         case Op::Scale: v = a * get(1, i); break;
         case Op::BatchNorm: v = a * get(1, i) + get(2, i); break;
-        default: break;
+        case Op::Dense:
+        case Op::Conv:
+        case Op::MaxPool:
+        case Op::AvgPool:
+        case Op::GlobalMaxPool:
+        case Op::GlobalAvgPool:
+        case Op::TreeEnsemble:
+        case Op::Relu:
+        case Op::LeakyRelu:
+        case Op::PRelu:
+        case Op::Elu:
+        case Op::Sigmoid:
+        case Op::HardSigmoid:
+        case Op::Tanh:
+        case Op::UnaryTable:
+        case Op::Softmax:
+        case Op::Clip:
+        case Op::ElementQuant:
+        case Op::Concat:
+        case Op::Reshape:
+        case Op::Transpose:
+        case Op::Pad:
+        case Op::Identity:
+        case Op::Gemm:
+        case Op::MatMul:
+        case Op::BatchNormInference:
+        case Op::Dropout:
+        case Op::Quant:
+        case Op::BipolarQuant:
+        case Op::Trunc: break;
       }
       ws.set(s_.y, i, convert(v, rt_, cr));
     }

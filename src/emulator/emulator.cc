@@ -13,6 +13,7 @@
 #include "kernel_util.h"
 #include "tachyon/emulator/kernel_api.h"
 #include "tachyon/fixed/fast.h"
+#include "tachyon/ir/user_layout.h"
 #include "tachyon/ir/verifier.h"
 
 namespace tachyon::emulator {
@@ -44,32 +45,10 @@ Port make_port(const ir::Graph& g, const ir::IoPort& p, const char* kind) {
   port.fast = is_fast_type(port.type);
   if (port.fast) port.plan = DoubleCastPlan(port.type);
   port.user_shape = user_shape_of(g, p);
-  const ir::Shape& internal = v.shape;
-  int64_t n = ir::num_elements(internal);
-  port.map.resize(static_cast<size_t>(n));
-  if (p.perm.empty()) {
-    if (ir::num_elements(port.user_shape) != n)
-      fail("graph {} '{}': user shape {} and internal shape {} differ in size", kind, p.name,
-           ir::shape_str(port.user_shape), ir::shape_str(internal));
-    for (int64_t k = 0; k < n; ++k) port.map[static_cast<size_t>(k)] = k;
-    return port;
-  }
-  std::vector<char> seen(port.user_shape.size(), 0);
-  bool ok = p.perm.size() == port.user_shape.size();
-  for (int64_t a : p.perm) ok = ok && a >= 0 && a < static_cast<int64_t>(seen.size()) && !seen[static_cast<size_t>(a)]++;
-  if (!ok || ir::permute_shape(port.user_shape, p.perm) != internal)
-    fail("graph {} '{}': permutation {} does not map user shape {} to internal shape {}", kind, p.name,
-         ir::shape_str(p.perm), ir::shape_str(port.user_shape), ir::shape_str(internal));
-  std::vector<int64_t> ustr = ir::strides_of(port.user_shape);
-  std::vector<int64_t> idx(internal.size(), 0);
-  for (int64_t k = 0; k < n; ++k) {
-    int64_t u = 0;
-    for (size_t i = 0; i < idx.size(); ++i) u += idx[i] * ustr[static_cast<size_t>(p.perm[i])];
-    port.map[static_cast<size_t>(k)] = u;
-    for (size_t i = idx.size(); i-- > 0;) {
-      if (++idx[i] < internal[i]) break;
-      idx[i] = 0;
-    }
+  try {
+    port.map = ir::user_index_map(port.user_shape, p.perm, v.shape);
+  } catch (const Error& e) {
+    fail("graph {} '{}': {}", kind, p.name, e.what());
   }
   return port;
 }
@@ -105,9 +84,19 @@ struct Emulator::Impl {
   // Tree ensembles reject NaN inputs: the firmware has no missing values (docs/trees.md).
   bool reject_nan = false;
 
+  // The values a trace records, each with its array (batch first).
+  using Traced = std::vector<std::pair<ir::ValueId, NdArray*>>;
+
   void build();
   void run(const std::vector<NdArray>& in, const RunOptions& opts, std::vector<NdArray>* outs,
            std::map<std::string, NdArray>* trace);
+  // The number of samples of the inputs (throws naming what is wrong).
+  int64_t check_inputs(const std::vector<NdArray>& in) const;
+  // Sizes the output arrays and the trace for n samples; returns the traced values.
+  Traced prepare_outputs(int64_t n, std::vector<NdArray>* outs, std::map<std::string, NdArray>* trace) const;
+  void run_sample(const std::vector<NdArray>& in, int64_t s, Workspace& ws, Counts* counts, std::vector<NdArray>* outs,
+                  const Traced& traced) const;
+  void record_stats(const std::vector<Counts>& total, bool accumulate);
 };
 
 void Emulator::Impl::build() {
@@ -149,8 +138,7 @@ void Emulator::Impl::build() {
   }
 }
 
-void Emulator::Impl::run(const std::vector<NdArray>& in, const RunOptions& opts, std::vector<NdArray>* outs,
-                         std::map<std::string, NdArray>* trace) {
+int64_t Emulator::Impl::check_inputs(const std::vector<NdArray>& in) const {
   if (in.size() != inputs.size())
     fail("the model '{}' has {} input{}, got {} array{}", g.name, inputs.size(), inputs.size() == 1 ? "" : "s", in.size(),
          in.size() == 1 ? "" : "s");
@@ -174,9 +162,12 @@ void Emulator::Impl::run(const std::vector<NdArray>& in, const RunOptions& opts,
            "before inference (docs/trees.md, \"Missing values\")",
            inputs[i].name, k / m, inputs[i].user_shape.size() == 1 ? "feature" : "element", k % m);
     }
+  return n;
+}
 
-  // Output arrays.
-  std::vector<std::pair<ir::ValueId, NdArray*>> traced;
+Emulator::Impl::Traced Emulator::Impl::prepare_outputs(int64_t n, std::vector<NdArray>* outs,
+                                                       std::map<std::string, NdArray>* trace) const {
+  Traced traced;
   if (outs) {
     outs->clear();
     for (const Port& p : outputs) {
@@ -204,41 +195,86 @@ void Emulator::Impl::run(const std::vector<NdArray>& in, const RunOptions& opts,
       }
     }
   }
+  return traced;
+}
 
-  auto run_sample = [&](int64_t s, Workspace& ws, Counts* counts) {
-    for (size_t pi = 0; pi < inputs.size(); ++pi) {
-      const Port& p = inputs[pi];
-      const int64_t m = static_cast<int64_t>(p.map.size());
-      const double* src = in[pi].data.data() + s * m;
-      Counts* c = counts ? counts + pi : nullptr;
-      if (p.fast) {
-        int64_t* dst = ws.fast(p.value);
-        for (int64_t k = 0; k < m; ++k) dst[k] = detail::convert(p.plan, src[p.map[static_cast<size_t>(k)]], c);
-      } else {
-        for (int64_t k = 0; k < m; ++k) {
-          bool o = false;
-          ws.set(p.value, k, Fixed::from_double(src[p.map[static_cast<size_t>(k)]], p.type, &o));
-          if (c) {
-            c->conversions++;
-            c->overflows += o;
-          }
+void Emulator::Impl::run_sample(const std::vector<NdArray>& in, int64_t s, Workspace& ws, Counts* counts,
+                                std::vector<NdArray>* outs, const Traced& traced) const {
+  for (size_t pi = 0; pi < inputs.size(); ++pi) {
+    const Port& p = inputs[pi];
+    const int64_t m = static_cast<int64_t>(p.map.size());
+    const double* src = in[pi].data.data() + s * m;
+    Counts* c = counts ? counts + pi : nullptr;
+    if (p.fast) {
+      int64_t* dst = ws.fast(p.value);
+      for (int64_t k = 0; k < m; ++k) dst[k] = detail::convert(p.plan, src[p.map[static_cast<size_t>(k)]], c);
+    } else {
+      for (int64_t k = 0; k < m; ++k) {
+        bool o = false;
+        ws.set(p.value, k, Fixed::from_double(src[p.map[static_cast<size_t>(k)]], p.type, &o));
+        if (c) {
+          c->conversions++;
+          c->overflows += o;
         }
       }
     }
-    for (size_t k = 0; k < kernels.size(); ++k) kernels[k]->run(ws, counts ? counts + count_base[k] : nullptr);
-    if (outs)
-      for (size_t pi = 0; pi < outputs.size(); ++pi) {
-        const Port& p = outputs[pi];
-        const auto m = static_cast<int64_t>(p.map.size());
-        double* dst = (*outs)[pi].data.data() + s * m;
-        for (int64_t k = 0; k < m; ++k) dst[p.map[static_cast<size_t>(k)]] = ws.to_double(p.value, k);
-      }
-    for (auto& [v, arr] : traced) {
-      int64_t m = layout.size[static_cast<size_t>(v)];
-      double* dst = arr->data.data() + s * m;
-      for (int64_t k = 0; k < m; ++k) dst[k] = ws.to_double(v, k);
+  }
+  for (size_t k = 0; k < kernels.size(); ++k) kernels[k]->run(ws, counts ? counts + count_base[k] : nullptr);
+  if (outs)
+    for (size_t pi = 0; pi < outputs.size(); ++pi) {
+      const Port& p = outputs[pi];
+      const auto m = static_cast<int64_t>(p.map.size());
+      double* dst = (*outs)[pi].data.data() + s * m;
+      for (int64_t k = 0; k < m; ++k) dst[p.map[static_cast<size_t>(k)]] = ws.to_double(p.value, k);
     }
-  };
+  for (auto& [v, arr] : traced) {
+    int64_t m = layout.size[static_cast<size_t>(v)];
+    double* dst = arr->data.data() + s * m;
+    for (int64_t k = 0; k < m; ++k) dst[k] = ws.to_double(v, k);
+  }
+}
+
+void Emulator::Impl::record_stats(const std::vector<Counts>& total, bool accumulate) {
+  std::vector<LayerStats> previous;
+  if (accumulate) previous.swap(stats);
+  stats.clear();
+  for (size_t pi = 0; pi < inputs.size(); ++pi) {
+    LayerStats s;
+    s.layer = inputs[pi].name;
+    s.what = "input";
+    s.type = inputs[pi].type.str();
+    s.conversions = total[pi].conversions;
+    add_overflows(s, inputs[pi].type, total[pi].overflows);
+    stats.push_back(std::move(s));
+  }
+  for (size_t k = 0; k < kernels.size(); ++k) {
+    const auto& pts = kernels[k]->points();
+    for (size_t i = 0; i < pts.size(); ++i) {
+      const Counts& c = total[count_base[k] + i];
+      LayerStats s;
+      s.layer = g.node(order[k]).name;
+      s.what = pts[i].what;
+      s.type = pts[i].type.str();
+      s.conversions = c.conversions;
+      add_overflows(s, pts[i].type, c.overflows);
+      stats.push_back(std::move(s));
+    }
+  }
+  stats.insert(stats.end(), build_stats.begin(), build_stats.end());
+  if (previous.size() == stats.size())
+    for (size_t i = 0; i < stats.size(); ++i)
+      if (!stats[i].build) {
+        stats[i].conversions += previous[i].conversions;
+        stats[i].wrapped += previous[i].wrapped;
+        stats[i].saturated += previous[i].saturated;
+      }
+}
+
+void Emulator::Impl::run(const std::vector<NdArray>& in, const RunOptions& opts, std::vector<NdArray>* outs,
+                         std::map<std::string, NdArray>* trace) {
+  const int64_t n = check_inputs(in);
+  const Traced traced = prepare_outputs(n, outs, trace);
+  auto run_one = [&](int64_t s, Workspace& ws, Counts* counts) { run_sample(in, s, ws, counts, outs, traced); };
 
   std::vector<Counts> total(opts.collect_stats ? num_counts : 0);
   // More threads than cores would only oversubscribe (and TBB caps its workers anyway).
@@ -246,7 +282,7 @@ void Emulator::Impl::run(const std::vector<NdArray>& in, const RunOptions& opts,
   int threads = opts.threads > 0 ? std::min(opts.threads, cores) : cores;
   if (threads <= 1 || n <= 1) {
     Workspace ws = proto;
-    for (int64_t s = 0; s < n; ++s) run_sample(s, ws, opts.collect_stats ? total.data() : nullptr);
+    for (int64_t s = 0; s < n; ++s) run_one(s, ws, opts.collect_stats ? total.data() : nullptr);
   } else {
     struct Local {
       Workspace ws;
@@ -260,7 +296,7 @@ void Emulator::Impl::run(const std::vector<NdArray>& in, const RunOptions& opts,
                         [&](const tbb::blocked_range<int64_t>& r) {
                           Local& l = tls.local();
                           for (int64_t s = r.begin(); s < r.end(); ++s)
-                            run_sample(s, l.ws, opts.collect_stats ? l.counts.data() : nullptr);
+                            run_one(s, l.ws, opts.collect_stats ? l.counts.data() : nullptr);
                         });
     });
     for (Local& l : tls)
@@ -270,41 +306,7 @@ void Emulator::Impl::run(const std::vector<NdArray>& in, const RunOptions& opts,
       }
   }
 
-  if (opts.collect_stats) {
-    std::vector<LayerStats> previous;
-    if (opts.accumulate_stats) previous.swap(stats);
-    stats.clear();
-    for (size_t pi = 0; pi < inputs.size(); ++pi) {
-      LayerStats s;
-      s.layer = inputs[pi].name;
-      s.what = "input";
-      s.type = inputs[pi].type.str();
-      s.conversions = total[pi].conversions;
-      add_overflows(s, inputs[pi].type, total[pi].overflows);
-      stats.push_back(std::move(s));
-    }
-    for (size_t k = 0; k < kernels.size(); ++k) {
-      const auto& pts = kernels[k]->points();
-      for (size_t i = 0; i < pts.size(); ++i) {
-        const Counts& c = total[count_base[k] + i];
-        LayerStats s;
-        s.layer = g.node(order[k]).name;
-        s.what = pts[i].what;
-        s.type = pts[i].type.str();
-        s.conversions = c.conversions;
-        add_overflows(s, pts[i].type, c.overflows);
-        stats.push_back(std::move(s));
-      }
-    }
-    stats.insert(stats.end(), build_stats.begin(), build_stats.end());
-    if (previous.size() == stats.size())
-      for (size_t i = 0; i < stats.size(); ++i)
-        if (!stats[i].build) {
-          stats[i].conversions += previous[i].conversions;
-          stats[i].wrapped += previous[i].wrapped;
-          stats[i].saturated += previous[i].saturated;
-        }
-  }
+  if (opts.collect_stats) record_stats(total, opts.accumulate_stats);
 }
 
 Emulator::Emulator(const ir::Graph& typed_graph, const EmulatorOptions& options) : impl_(std::make_unique<Impl>()) {

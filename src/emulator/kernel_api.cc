@@ -2,6 +2,7 @@
 #include "tachyon/emulator/kernel_api.h"
 
 #include "kernel_util.h"
+#include "tachyon/ir/diagnostic.h"
 #include "tachyon/ir/op.h"
 
 namespace tachyon::emulator {
@@ -73,9 +74,7 @@ const ir::Tensor& KernelContext::constant(size_t i) const {
 }
 
 void KernelContext::error(const std::string& msg) const {
-  const ir::Node& n = node();
-  throw Error(Diagnostic{graph.source_file, n.source_name.empty() ? n.name : n.source_name,
-                         std::string(ir::op_name(n.op)), msg});
+  ir::node_fail(graph, node(), msg);
 }
 
 void Kernel::add_build_stat(const std::string& layer, const std::string& what, const FixedType& t,

@@ -224,7 +224,39 @@ std::unique_ptr<Kernel> make_layout(const KernelContext& ctx) {
     case Op::Concat: g = concat_gather(ctx); break;
     case Op::Transpose: g = transpose_gather(ctx); break;
     case Op::Pad: g = pad_gather(ctx); break;
-    default:  // Reshape, Identity
+    case Op::Dense:
+    case Op::Conv:
+    case Op::BatchNorm:
+    case Op::MaxPool:
+    case Op::AvgPool:
+    case Op::GlobalMaxPool:
+    case Op::GlobalAvgPool:
+    case Op::TreeEnsemble:
+    case Op::Relu:
+    case Op::LeakyRelu:
+    case Op::PRelu:
+    case Op::Elu:
+    case Op::Sigmoid:
+    case Op::HardSigmoid:
+    case Op::Tanh:
+    case Op::UnaryTable:
+    case Op::Softmax:
+    case Op::Clip:
+    case Op::Cast:
+    case Op::Scale:
+    case Op::ElementQuant:
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul:
+    case Op::Reshape:
+    case Op::Identity:
+    case Op::Gemm:
+    case Op::MatMul:
+    case Op::BatchNormInference:
+    case Op::Dropout:
+    case Op::Quant:
+    case Op::BipolarQuant:
+    case Op::Trunc:  // Reshape, Identity
       identity = true;
       if (n.inputs.empty()) ctx.error("has no input");
       if (ir::num_elements(ctx.shape(n.inputs[0])) != ir::num_elements(ctx.shape(ctx.out())))

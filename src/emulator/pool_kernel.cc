@@ -170,7 +170,7 @@ std::unique_ptr<Kernel> make_pool(const KernelContext& ctx) {
   ir::Op op = ctx.node().op;
   bool global = op == ir::Op::GlobalMaxPool || op == ir::Op::GlobalAvgPool;
   PoolSpec s;
-  s.g = pool_geometry(ctx, global);
+  s.g = window_geometry(ctx);
   s.max = op == ir::Op::MaxPool || op == ir::Op::GlobalMaxPool;
   s.include_pad = !global && ctx.node().attrs.get_int("count_include_pad", 0) != 0;
   if (!ctx.force_general && PoolFast::fits(ctx, s.max)) return std::make_unique<PoolFast>(ctx, s);

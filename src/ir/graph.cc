@@ -5,6 +5,7 @@
 #include <functional>
 #include <set>
 
+#include "tachyon/ir/diagnostic.h"
 #include "tachyon/support/error.h"
 
 namespace tachyon::ir {
@@ -128,9 +129,7 @@ void Graph::sort() {
         NodeId p = values_[static_cast<size_t>(in)].producer;
         if (p == kNone || nodes_[static_cast<size_t>(p)].dead) continue;
         if (state[static_cast<size_t>(p)] == 1)
-          throw Error(Diagnostic{source_file, n.source_name.empty() ? n.name : n.source_name,
-                                 n.source_op.empty() ? std::string(op_name(n.op)) : n.source_op,
-                                 "the graph has a cycle through this node"});
+          node_fail(*this, n, "the graph has a cycle through this node");
         if (state[static_cast<size_t>(p)] == 0) {
           state[static_cast<size_t>(p)] = 1;
           stack.push_back({p, 0});
@@ -233,8 +232,42 @@ int64_t num_multiplications(const Graph& g, NodeId id) {
       int64_t per_output = num_elements(w) / (w.empty() ? 1 : w.back());
       return num_elements(out) * per_output;
     }
-    default: return 0;
+    case Op::BatchNorm:
+    case Op::MaxPool:
+    case Op::AvgPool:
+    case Op::GlobalMaxPool:
+    case Op::GlobalAvgPool:
+    case Op::TreeEnsemble:
+    case Op::Relu:
+    case Op::LeakyRelu:
+    case Op::PRelu:
+    case Op::Elu:
+    case Op::Sigmoid:
+    case Op::HardSigmoid:
+    case Op::Tanh:
+    case Op::UnaryTable:
+    case Op::Softmax:
+    case Op::Clip:
+    case Op::Cast:
+    case Op::Scale:
+    case Op::ElementQuant:
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul:
+    case Op::Concat:
+    case Op::Reshape:
+    case Op::Transpose:
+    case Op::Pad:
+    case Op::Identity:
+    case Op::Gemm:
+    case Op::MatMul:
+    case Op::BatchNormInference:
+    case Op::Dropout:
+    case Op::Quant:
+    case Op::BipolarQuant:
+    case Op::Trunc: return 0;
   }
+  return 0;  // not reached: every op is listed
 }
 
 }  // namespace tachyon::ir

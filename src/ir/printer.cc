@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "tachyon/ir/element_quant.h"
+#include "tachyon/ir/op_facts.h"
 
 namespace tachyon::ir {
 
@@ -65,7 +66,7 @@ std::string print_graph(const Graph& g) {
     if (mults) extra += fmt::format("  multiplications {}", mults);
     if (!n.attrs.map().empty()) extra += "  " + n.attrs.str();
     if (n.op == Op::Softmax) extra += fmt::format("  implementation {}", n.config.softmax_impl);
-    if (n.op == Op::Sigmoid || n.op == Op::Tanh || n.op == Op::Elu || n.op == Op::Softmax || n.op == Op::UnaryTable)
+    if (has_trait(n.op, kTable))
       extra += fmt::format("  table_size {}", n.config.table_size);
     if (n.op == Op::Softmax) extra += fmt::format("  inv_table_size {}", n.config.inv_table_size);
     if (n.op == Op::ElementQuant && element_quant_problems(g, n).empty()) {

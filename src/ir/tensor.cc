@@ -1,4 +1,5 @@
 #include "tachyon/ir/tensor.h"
+#include "tachyon/ir/user_layout.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -51,6 +52,35 @@ std::vector<int64_t> inverse_permutation(const std::vector<int64_t>& perm) {
   std::vector<int64_t> inv(perm.size());
   for (size_t i = 0; i < perm.size(); ++i) inv.at(static_cast<size_t>(perm[i])) = static_cast<int64_t>(i);
   return inv;
+}
+
+std::vector<int64_t> user_index_map(const Shape& user_shape, const std::vector<int64_t>& perm, const Shape& internal) {
+  const int64_t n = num_elements(internal);
+  std::vector<int64_t> map(static_cast<size_t>(n));
+  if (perm.empty()) {
+    if (num_elements(user_shape) != n)
+      fail("user shape {} and internal shape {} differ in size", shape_str(user_shape), shape_str(internal));
+    for (int64_t k = 0; k < n; ++k) map[static_cast<size_t>(k)] = k;
+    return map;
+  }
+  std::vector<char> seen(user_shape.size(), 0);
+  bool ok = perm.size() == user_shape.size();
+  for (int64_t a : perm) ok = ok && a >= 0 && a < static_cast<int64_t>(seen.size()) && !seen[static_cast<size_t>(a)]++;
+  if (!ok || permute_shape(user_shape, perm) != internal)
+    fail("permutation {} does not map user shape {} to internal shape {}", shape_str(perm), shape_str(user_shape),
+         shape_str(internal));
+  const std::vector<int64_t> ustr = strides_of(user_shape);
+  std::vector<int64_t> idx(internal.size(), 0);
+  for (int64_t k = 0; k < n; ++k) {
+    int64_t u = 0;
+    for (size_t i = 0; i < idx.size(); ++i) u += idx[i] * ustr[static_cast<size_t>(perm[i])];
+    map[static_cast<size_t>(k)] = u;
+    for (size_t i = idx.size(); i-- > 0;) {
+      if (++idx[i] < internal[i]) break;
+      idx[i] = 0;
+    }
+  }
+  return map;
 }
 
 Tensor Tensor::transposed(const std::vector<int64_t>& perm) const {

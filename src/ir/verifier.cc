@@ -3,9 +3,34 @@
 #include <fmt/format.h>
 
 #include "tachyon/ir/element_quant.h"
+#include "tachyon/ir/op_facts.h"
+#include "tachyon/ir/window.h"
 #include "tachyon/support/error.h"
 
 namespace tachyon::ir {
+
+namespace {
+
+// The window geometry of a Conv or pool (ir/window.h) and the output shape it gives.
+template <typename Bad>
+void check_window(const Graph& g, const Node& n, Bad& bad) {
+  if (n.inputs.empty() || n.outputs.empty()) return;  // reported above
+  for (ValueId v : n.inputs)
+    if (v < 0 || v >= static_cast<ValueId>(g.num_values())) return;
+  if (n.outputs[0] < 0 || n.outputs[0] >= static_cast<ValueId>(g.num_values())) return;
+  Window w;
+  try {
+    w = window_of(g, n);
+  } catch (const Error& e) {
+    bad(n, e.what());
+    return;
+  }
+  const Shape& y = g.value(n.outputs[0]).shape;
+  if (num_elements(y) != w.OH * w.OW * w.F)
+    bad(n, fmt::format("output shape {} does not match the window's {} x {} x {}", shape_str(y), w.OH, w.OW, w.F));
+}
+
+}  // namespace
 
 void verify(const Graph& g, VerifyLevel level) {
   Diagnostics d(g.source_file);
@@ -55,6 +80,7 @@ void verify(const Graph& g, VerifyLevel level) {
     if (n.config.reuse_factor < 1) bad(n, fmt::format("reuse factor {} is not positive", n.config.reuse_factor));
     if ((n.op == Op::Dense || n.op == Op::Conv) && n.inputs.size() < 2) bad(n, "needs data and weight inputs");
     if (n.op == Op::TreeEnsemble && !n.trees) bad(n, "tree ensemble without trees");
+    if (level != VerifyLevel::Structure && has_trait(n.op, kWindow)) check_window(g, n, bad);
     if (n.op == Op::ElementQuant) {
       std::vector<std::string> problems = element_quant_problems(g, n);
       for (std::string& m : problems) bad(n, std::move(m));

@@ -33,6 +33,7 @@
 #include "passes/detail/util.h"
 #include "tachyon/ir/element_quant.h"
 #include "tachyon/passes/pass.h"
+#include "tachyon/support/strings.h"
 
 namespace tachyon::passes {
 
@@ -44,9 +45,8 @@ using detail::node_fail;
 enum class RMode { HalfEven, Ceil, Floor, Up, Down, HalfUp, HalfDown };
 
 RMode parse_mode(const ir::Graph& g, const ir::Node& n, const std::string& def) {
-  std::string s = n.attrs.get_string("rounding_mode", def);
-  std::string u;
-  for (char c : s) u += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const std::string s = n.attrs.get_string("rounding_mode", def);
+  const std::string u = to_upper(s);
   if (u == "ROUND" || u == "HALF_EVEN") return RMode::HalfEven;
   if (u == "CEIL") return RMode::Ceil;
   if (u == "FLOOR") return RMode::Floor;

@@ -118,8 +118,23 @@ std::optional<FixedType> infer_result(const ir::Graph& g, const ir::Node& n) {
     case Op::GlobalAvgPool: return in(0);
     case Op::TreeEnsemble: return n.config.types.at("score");
     case Op::ElementQuant: return ir::element_quant_container(g, n);
-    default: return std::nullopt;
+    case Op::LeakyRelu:
+    case Op::PRelu:
+    case Op::Elu:
+    case Op::Sigmoid:
+    case Op::HardSigmoid:
+    case Op::Tanh:
+    case Op::UnaryTable:
+    case Op::Softmax:
+    case Op::Gemm:
+    case Op::MatMul:
+    case Op::BatchNormInference:
+    case Op::Dropout:
+    case Op::Quant:
+    case Op::BipolarQuant:
+    case Op::Trunc: return std::nullopt;
   }
+  return std::nullopt;  // not reached: every op is listed
 }
 
 // Softmax inp_norm_t when not configured (hls4ml >= 1.2, vivado SoftmaxConfigTemplate):

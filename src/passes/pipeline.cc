@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "tachyon/ir/printer.h"
+#include "tachyon/ir/verifier.h"
+#include "tachyon/support/error.h"
 
 namespace tachyon::passes {
 
@@ -25,12 +27,21 @@ const Pass* find_pass(const std::string& name) {
   return nullptr;
 }
 
+namespace {
+// A pass of a built-in pipeline; a misspelt name fails when the pipeline is first built.
+const Pass& pass_named(const char* name) {
+  const Pass* p = find_pass(name);
+  if (!p) fail("internal error: the pass pipeline names an unknown pass '{}'", name);
+  return *p;
+}
+}  // namespace
+
 const std::vector<Pass>& lowering_pipeline() {
   static const std::vector<Pass> p = [] {
     std::vector<Pass> v;
     for (const char* n : {"shape_inference", "cleanup", "absorb_quant", "absorb_element_quant", "fuse_dense", "fold_batchnorm", "cleanup",
                           "shape_inference"})
-      v.push_back(*find_pass(n));
+      v.push_back(pass_named(n));
     return v;
   }();
   return p;
@@ -39,7 +50,7 @@ const std::vector<Pass>& lowering_pipeline() {
 const std::vector<Pass>& typing_pipeline() {
   static const std::vector<Pass> p = [] {
     std::vector<Pass> v;
-    for (const char* n : {"apply_config", "infer_precision", "validate_reuse", "verify"}) v.push_back(*find_pass(n));
+    for (const char* n : {"apply_config", "infer_precision", "validate_reuse", "verify"}) v.push_back(pass_named(n));
     return v;
   }();
   return p;
@@ -55,6 +66,15 @@ std::vector<Pass> default_pipeline() {
 void run_pipeline(ir::Graph& g, PassContext& ctx, const std::vector<Pass>& passes) {
   for (const Pass& p : passes) {
     p.run(g, ctx);
+#ifndef NDEBUG
+    // Debug builds check the IR's structure after every pass, so a pass that breaks it is
+    // named at once rather than by a later pass or executor.
+    try {
+      ir::verify(g, ir::VerifyLevel::Structure);
+    } catch (const Error& e) {
+      fail("internal error: the IR is malformed after pass '{}':\n{}", p.name, e.what());
+    }
+#endif
     if (ctx.print_ir_after_all) {
       std::ostream& os = ctx.log ? *ctx.log : std::cerr;
       os << "// after " << p.name << "\n" << ir::print_graph(g) << std::flush;

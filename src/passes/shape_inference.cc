@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "passes/detail/util.h"
+#include "tachyon/ir/window.h"
 #include "tachyon/passes/pass.h"
 
 namespace tachyon::passes {
@@ -26,12 +27,6 @@ const Shape& in_shape(const ir::Graph& g, const ir::Node& n, size_t i) {
   return g.value(n.inputs[i]).shape;
 }
 
-std::vector<int64_t> per_axis(const ir::Node& n, const char* name, size_t rank, int64_t def) {
-  std::vector<int64_t> v = n.attrs.get_ints(name, std::vector<int64_t>(rank, def));
-  if (v.size() != rank) bad(fmt::format("attribute '{}' has {} values, expected {}", name, v.size(), rank));
-  return v;
-}
-
 std::vector<int64_t> pads_of(const ir::Node& n, size_t rank) {
   std::vector<int64_t> p = n.attrs.get_ints("pads", std::vector<int64_t>(2 * rank, 0));
   if (p.size() != 2 * rank) bad(fmt::format("attribute 'pads' has {} values, expected {}", p.size(), 2 * rank));
@@ -40,12 +35,13 @@ std::vector<int64_t> pads_of(const ir::Node& n, size_t rank) {
   return p;
 }
 
-// Output size of a sliding window along one axis.
-int64_t window_out(int64_t in, int64_t k, int64_t stride, int64_t pb, int64_t pe, int64_t dil, bool ceil_mode) {
-  if (k < 1 || stride < 1 || dil < 1) bad(fmt::format("kernel {}, stride {} and dilation {} must be positive", k, stride, dil));
-  int64_t span = in + pb + pe - dil * (k - 1) - 1;
-  if (span < 0) bad(fmt::format("kernel {} (dilation {}) is larger than the padded input {}", k, dil, in + pb + pe));
-  return (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
+// The window geometry of a Conv or pool (ir/window.h).
+ir::Window window(const ir::Graph& g, const ir::Node& n) {
+  try {
+    return ir::window_of(g, n);
+  } catch (const Error& e) {
+    bad(e.what());
+  }
 }
 
 Shape broadcast(const Shape& a, const Shape& b) {
@@ -102,41 +98,13 @@ Shape infer(const ir::Graph& g, const ir::Node& n, bool* exact) {
       return r;
     }
     case Op::Conv: {
-      const Shape& w = in_shape(g, n, 1);
-      const size_t rank = x.size() - 1;
-      if (x.size() < 2) bad(fmt::format("input shape {} has no spatial axis (expected (L,C) or (H,W,C))", ir::shape_str(x)));
-      if (w.size() != rank + 2)
-        bad(fmt::format("weight shape {} does not match a {}-D convolution (expected kernel..., cin/group, cout)",
-                        ir::shape_str(w), rank));
-      const int64_t group = n.attrs.get_int("group", 1);
-      if (group < 1 || x.back() % group != 0) bad(fmt::format("group {} does not divide {} input channels", group, x.back()));
-      if (w[rank] * group != x.back())
-        bad(fmt::format("weight expects {} input channels per group, input has {} channels in {} groups", w[rank], x.back(), group));
-      if (w[rank + 1] % group != 0) bad(fmt::format("group {} does not divide {} output channels", group, w[rank + 1]));
-      auto strides = per_axis(n, "strides", rank, 1);
-      auto dil = per_axis(n, "dilations", rank, 1);
-      auto pads = pads_of(n, rank);
-      Shape r(rank + 1);
-      for (size_t a = 0; a < rank; ++a) r[a] = window_out(x[a], w[a], strides[a], pads[a], pads[a + rank], dil[a], false);
-      r[rank] = w[rank + 1];
-      check_channel_vector(g, n, 2, r[rank], "bias");
+      in_shape(g, n, 1);
+      const Shape r = window(g, n).out_shape();
+      check_channel_vector(g, n, 2, r.back(), "bias");
       return r;
     }
     case Op::MaxPool:
-    case Op::AvgPool: {
-      if (x.size() < 2) bad(fmt::format("input shape {} has no spatial axis", ir::shape_str(x)));
-      const size_t rank = x.size() - 1;
-      auto k = n.attrs.get_ints("kernel_shape");
-      if (k.size() != rank) bad(fmt::format("attribute 'kernel_shape' has {} values, expected {}", k.size(), rank));
-      auto strides = per_axis(n, "strides", rank, 1);
-      auto dil = per_axis(n, "dilations", rank, 1);
-      auto pads = pads_of(n, rank);
-      const bool ceil_mode = n.attrs.get_int("ceil_mode", 0) != 0;
-      Shape r(rank + 1);
-      for (size_t a = 0; a < rank; ++a) r[a] = window_out(x[a], k[a], strides[a], pads[a], pads[a + rank], dil[a], ceil_mode);
-      r[rank] = x.back();
-      return r;
-    }
+    case Op::AvgPool: return window(g, n).out_shape();
     case Op::GlobalMaxPool:
     case Op::GlobalAvgPool:
       if (x.size() < 2) bad(fmt::format("input shape {} has no spatial axis", ir::shape_str(x)));

@@ -21,7 +21,7 @@ std::vector<Pass> default_pipeline();
 const std::vector<Pass>& all_passes();
 const Pass* find_pass(const std::string& name);
 
-// Runs the passes in order. With ctx.print_ir_after_all, prints "// after <pass>" and
+// Runs the passes in order; debug builds (no NDEBUG) run ir::verify after each one. With ctx.print_ir_after_all, prints "// after <pass>" and
 // ir::print_graph(g) after each pass to ctx.log (std::cerr if null).
 void run_pipeline(ir::Graph& g, PassContext& ctx, const std::vector<Pass>& passes);
 

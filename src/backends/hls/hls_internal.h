@@ -10,10 +10,10 @@
 #include "tachyon/backends/hls.h"
 #include "tachyon/fixed/fixed.h"
 #include "tachyon/ir/graph.h"
+#include "tachyon/support/process.h"
+#include "tachyon/support/version.h"
 
 namespace tachyon::backends::hls {
-
-inline constexpr const char* kTachyonVersion = "0.1.0";
 
 class HlsBackend final : public Backend {
  public:
@@ -139,16 +139,6 @@ std::string call(const std::string& fn, const std::vector<std::string>& targs, c
 // The layer's output array declaration (when it is not a port) is added by the builder;
 // emitters only produce calls.
 
-// Running external programs.
-struct ProcessResult {
-  int exit_code = -1;
-  std::string output;  // stdout + stderr
-};
-// Runs argv in `cwd` (empty: current folder), capturing the output. Throws when the
-// program cannot be started.
-ProcessResult run_process(const std::vector<std::string>& argv, const std::string& cwd);
-// Full path of `program` on PATH, or "" if absent.
-std::string find_on_path(const std::string& program);
 
 }  // namespace tachyon::backends::hls
 

@@ -176,7 +176,32 @@ LayerCode emit_activation(ProjectBuilder& b, const ir::Node& n, const std::strin
       c.line(param_fn("hi", tn, hi, bt, what));
       break;
     }
-    default: fail("internal error: {}not an activation", what);
+    case ir::Op::Dense:
+    case ir::Op::Conv:
+    case ir::Op::BatchNorm:
+    case ir::Op::MaxPool:
+    case ir::Op::AvgPool:
+    case ir::Op::GlobalMaxPool:
+    case ir::Op::GlobalAvgPool:
+    case ir::Op::TreeEnsemble:
+    case ir::Op::Softmax:
+    case ir::Op::Scale:
+    case ir::Op::ElementQuant:
+    case ir::Op::Add:
+    case ir::Op::Sub:
+    case ir::Op::Mul:
+    case ir::Op::Concat:
+    case ir::Op::Reshape:
+    case ir::Op::Transpose:
+    case ir::Op::Pad:
+    case ir::Op::Identity:
+    case ir::Op::Gemm:
+    case ir::Op::MatMul:
+    case ir::Op::BatchNormInference:
+    case ir::Op::Dropout:
+    case ir::Op::Quant:
+    case ir::Op::BipolarQuant:
+    case ir::Op::Trunc: fail("internal error: {}not an activation", what);
   }
   LayerCode code;
   code.header = "activation.h";

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "backends/hls/hls_internal.h"
+#include "tachyon/ir/window.h"
 #include "tachyon/support/error.h"
 
 namespace tachyon::backends::hls {
@@ -88,21 +89,9 @@ LayerCode emit_conv(ProjectBuilder& b, const ir::Node& n, const std::string& nam
   const bool two_d = xs.size() == 3;
   const size_t sd = two_d ? 2 : 1;  // spatial dims
   std::string w_arr = weights_array(b, n, w, sd + 2);
-  const ir::Shape& ws = g.value(w).shape;
   if (ys.size() != xs.size()) fail("{}output shape {} has another rank than the input", node_prefix(g, n), ir::shape_str(ys));
-  int64_t groups = n.attrs.get_int("group", 1);
-  std::vector<int64_t> strides = n.attrs.get_ints("strides", std::vector<int64_t>(sd, 1));
-  std::vector<int64_t> dil = n.attrs.get_ints("dilations", std::vector<int64_t>(sd, 1));
-  std::vector<int64_t> pads = n.attrs.get_ints("pads", std::vector<int64_t>(2 * sd, 0));
-  if (strides.size() != sd || dil.size() != sd || pads.size() != 2 * sd)
-    fail("{}strides/dilations/pads have the wrong number of values for a {}D convolution", node_prefix(g, n), sd);
-  int64_t cin = xs.back(), cout = ws.back(), cin_g = ws[sd];
-  if (groups < 1 || cin % groups != 0 || cout % groups != 0 || cin / groups != cin_g || ys.back() != cout)
-    fail("{}weights {} do not match input {}, output {} and group {}", node_prefix(g, n), ir::shape_str(ws),
-         ir::shape_str(xs), ir::shape_str(ys), groups);
-  for (size_t k = 0; k < sd; ++k)
-    if (strides[k] < 1 || dil[k] < 1 || pads[k] < 0 || pads[k + sd] < 0)
-      fail("{}invalid strides, dilations or pads", node_prefix(g, n));
+  const ir::Window geo = ir::node_window(g, n);
+  const int64_t groups = geo.G, cin = geo.C, cout = geo.F, cin_g = geo.CPG;
   const FixedType& accum = b.internal_type(n, "accum");
   b.value_type(x, n);
   b.value_type(y, n);
@@ -110,12 +99,8 @@ LayerCode emit_conv(ProjectBuilder& b, const ir::Node& n, const std::string& nam
   std::string x_arr = b.array(x, n, "in");
   std::string y_arr = b.array(y, n, "out");
   // Spatial sizes as (height, width); 1D is height 1.
-  int64_t ih = two_d ? xs[0] : 1, iw = two_d ? xs[1] : xs[0];
-  int64_t oh = two_d ? ys[0] : 1, ow = two_d ? ys[1] : ys[0];
-  int64_t kh = two_d ? ws[0] : 1, kw = two_d ? ws[1] : ws[0];
-  int64_t sh = two_d ? strides[0] : 1, sw = strides[sd - 1];
-  int64_t dh = two_d ? dil[0] : 1, dw = dil[sd - 1];
-  int64_t pt = two_d ? pads[0] : 0, pl = pads[sd - 1];
+  const int64_t ih = geo.H, iw = geo.W, oh = geo.OH, ow = geo.OW, kh = geo.KH, kw = geo.KW;
+  const int64_t sh = geo.SH, sw = geo.SW, dh = geo.DH, dw = geo.DW, pt = geo.PT, pl = geo.PL;
   ConfigStruct c(b.claim("config_" + name), "conv_config");
   c.u("in_height", ih).u("in_width", iw).u("n_chan", cin);
   c.u("out_height", oh).u("out_width", ow).u("n_filt", cout);

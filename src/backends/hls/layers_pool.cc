@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "backends/hls/hls_internal.h"
+#include "tachyon/ir/window.h"
 #include "tachyon/support/error.h"
 
 namespace tachyon::backends::hls {
@@ -33,30 +34,18 @@ LayerCode emit_pool(ProjectBuilder& b, const ir::Node& n, const std::string& nam
     code.call = "  " + call("global_pool", {b.type_name(x), b.type_name(y), c.name()}, {x_arr, y_arr}) + "\n";
     return code;
   }
-  if ((xs.size() != 2 && xs.size() != 3) || ys.size() != xs.size())
-    fail("{}input shape {}: only 1D (L, C) and 2D (H, W, C) pooling is supported", node_prefix(g, n), ir::shape_str(xs));
-  const bool two_d = xs.size() == 3;
-  const size_t sd = two_d ? 2 : 1;
-  std::vector<int64_t> kernel = n.attrs.get_ints("kernel_shape");
-  std::vector<int64_t> strides = n.attrs.get_ints("strides", kernel);
-  std::vector<int64_t> pads = n.attrs.get_ints("pads", std::vector<int64_t>(2 * sd, 0));
-  if (kernel.size() != sd || strides.size() != sd || pads.size() != 2 * sd)
-    fail("{}kernel_shape/strides/pads have the wrong number of values for {}D pooling", node_prefix(g, n), sd);
-  if (ys.back() != xs.back()) fail("{}pooling changes the channel count", node_prefix(g, n));
-  for (size_t k = 0; k < sd; ++k)
-    if (kernel[k] < 1 || strides[k] < 1 || pads[k] < 0 || pads[k + sd] < 0)
-      fail("{}invalid kernel_shape, strides or pads", node_prefix(g, n));
+  const ir::Window w = ir::node_window(g, n);
   ConfigStruct c(b.claim("config_" + name), "pool_config");
-  c.u("in_height", two_d ? xs[0] : 1).u("in_width", xs[sd - 1]).u("n_chan", xs.back());
-  c.u("out_height", two_d ? ys[0] : 1).u("out_width", ys[sd - 1]);
-  c.u("pool_height", two_d ? kernel[0] : 1).u("pool_width", kernel[sd - 1]);
-  c.u("stride_height", two_d ? strides[0] : 1).u("stride_width", strides[sd - 1]);
-  c.i("pad_top", two_d ? pads[0] : 0).i("pad_left", pads[sd - 1]);
+  c.u("in_height", w.H).u("in_width", w.W).u("n_chan", w.C);
+  c.u("out_height", w.OH).u("out_width", w.OW);
+  c.u("pool_height", w.KH).u("pool_width", w.KW);
+  c.u("stride_height", w.SH).u("stride_width", w.SW);
+  c.i("pad_top", w.PT).i("pad_left", w.PL);
   c.b("count_include_pad", n.attrs.get_int("count_include_pad", 0) != 0);
   c.e("pool_op", "pool_op_t", avg ? "pool_avg" : "pool_max").common(n);
   if (avg) c.t("accum_t", b.add_type(n, "accum", b.internal_type(n, "accum")));
   code.config = c.str();
-  code.call = "  " + call(two_d ? "pool2d" : "pool1d", {b.type_name(x), b.type_name(y), c.name()}, {x_arr, y_arr}) + "\n";
+  code.call = "  " + call(w.rank == 2 ? "pool2d" : "pool1d", {b.type_name(x), b.type_name(y), c.name()}, {x_arr, y_arr}) + "\n";
   return code;
 }
 

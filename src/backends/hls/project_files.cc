@@ -8,6 +8,7 @@
 
 #include "backends/hls/hls_internal.h"
 #include "tachyon/support/error.h"
+#include "tachyon/support/strings.h"
 #include "tachyon/support/output_dir.h"
 
 namespace fs = std::filesystem;
@@ -15,11 +16,6 @@ namespace fs = std::filesystem;
 namespace tachyon::backends::hls {
 
 namespace {
-std::string upper(const std::string& s) {
-  std::string r = s;
-  for (char& c : r) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return r;
-}
 
 nlohmann::json port_json(const ir::Graph& g, const ir::IoPort& p, const std::string& array) {
   const ir::Value& v = g.value(p.value);
@@ -264,17 +260,17 @@ std::string ProjectBuilder::emit_testbench() const {
     const std::string& a = input_arrays_[k];
     const std::string t = type_name(g_.inputs[k].value);
     int64_t n = ir::num_elements(g_.value(g_.inputs[k].value).shape);
-    inputs += fmt::format("    {} {}[N_{}];\n", t, a, upper(a));
-    inputs += fmt::format("    for (unsigned i = 0; i < N_{}; i++) {}[i] = {}(v[{} + i]);\n", upper(a), a, t, offset);
+    inputs += fmt::format("    {} {}[N_{}];\n", t, a, to_upper(a));
+    inputs += fmt::format("    for (unsigned i = 0; i < N_{}; i++) {}[i] = {}(v[{} + i]);\n", to_upper(a), a, t, offset);
     offset += n;
     args += (args.empty() ? "" : ", ") + a;
     input_list += fmt::format("{}{} ({} values)", input_list.empty() ? "" : ", ", comment_text(g_.inputs[k].name), n);
   }
   for (size_t k = 0; k < g_.outputs.size(); ++k) {
     const std::string& a = output_arrays_[k];
-    outputs += fmt::format("    {} {}[N_{}];\n", output_types_[k], a, upper(a));
+    outputs += fmt::format("    {} {}[N_{}];\n", output_types_[k], a, to_upper(a));
     args += ", " + a;
-    prints += fmt::format("    for (unsigned i = 0; i < N_{}; i++) {{\n", upper(a));
+    prints += fmt::format("    for (unsigned i = 0; i < N_{}; i++) {{\n", to_upper(a));
     prints += k == 0 ? "      if (i > 0) std::fputc(' ', out);\n" : "      std::fputc(' ', out);\n";
     prints += fmt::format("      tachyon_hls::tb_print(out, {}[i]);\n    }}\n", a);
     output_list += fmt::format("{}{}", output_list.empty() ? "" : ", ", comment_text(g_.outputs[k].name));
@@ -297,7 +293,7 @@ std::string ProjectBuilder::emit_manifest() const {
   j["project_name"] = opts_.project_name;
   j["model"] = g_.name;
   j["source_file"] = g_.source_file.empty() ? std::string() : fs::path(g_.source_file).filename().string();
-  j["tachyon_version"] = kTachyonVersion;
+  j["tachyon_version"] = version();
   j["io_type"] = "io_parallel";
   j["part"] = opts_.part;
   j["clock_period_ns"] = opts_.clock_period_ns;
@@ -336,7 +332,7 @@ FileMap generate_project(const ir::Graph& g, const BackendOptions& opts) {
   }
   files["README.md"] = render(kReadme,
                               {{"project", p},
-                               {"version", kTachyonVersion},
+                               {"version", version()},
                                {"model", g.source_file.empty() ? g.name : fs::path(g.source_file).filename().string()},
                                {"part", opts.part},
                                {"clock", clock},

@@ -7,18 +7,15 @@
 #include <set>
 
 #include "backends/hls/hls_internal.h"
+#include "tachyon/ir/diagnostic.h"
 #include "tachyon/support/error.h"
+#include "tachyon/support/strings.h"
 
 namespace tachyon::backends::hls {
 
 namespace {
 bool ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
-std::string lower(const std::string& s) {
-  std::string r = s;
-  for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
 }  // namespace
 
 std::string render(std::string_view tmpl, const std::map<std::string, std::string>& vars, std::string_view what) {
@@ -106,8 +103,8 @@ std::string Names::claim(const std::string& base) {
   // Names starting with an underscore followed by a capital or containing "__" are reserved.
   while (b.find("__") != std::string::npos) b.erase(b.find("__"), 1);
   std::string cand = b;
-  for (int i = 2; used_.count(lower(cand)); ++i) cand = fmt::format("{}_{}", b, i);
-  used_.insert(lower(cand));
+  for (int i = 2; used_.count(to_lower(cand)); ++i) cand = fmt::format("{}_{}", b, i);
+  used_.insert(to_lower(cand));
   return cand;
 }
 
@@ -121,10 +118,9 @@ std::string comment_text(const std::string& s) {
 }
 
 std::string node_prefix(const ir::Graph& g, const ir::Node& n) {
-  std::string file = g.source_file.empty() ? std::string() : g.source_file + ": ";
-  std::string name = n.source_name.empty() ? n.name : n.source_name;
-  std::string op = n.source_op.empty() ? std::string(ir::op_name(n.op)) : n.source_op;
-  return fmt::format("{}node '{}' ({}): ", file, name, op);
+  // The same file, node and op as ir::node_diag, as a prefix for a message.
+  const Diagnostic d = ir::node_diag(g, n, "");
+  return fmt::format("{}node '{}' ({}): ", d.file.empty() ? std::string() : d.file + ": ", d.node, d.op);
 }
 
 std::vector<std::string> constant_literals(const ir::Tensor& t, const FixedType& type, const std::string& what) {

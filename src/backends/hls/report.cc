@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "backends/hls/hls_internal.h"
+#include "tachyon/backends/manifest.h"
 #include "tachyon/support/error.h"
 #include "tachyon/support/output_dir.h"
 
@@ -75,13 +76,9 @@ std::vector<fs::path> find_reports(const fs::path& dir, const std::string& proje
 }
 
 std::string project_name_of(const std::string& dir) {
-  fs::path m = fs::path(dir) / "tachyon_project.json";
-  if (!fs::exists(m)) fail("'{}' is not a Tachyon project folder (no tachyon_project.json)", dir);
-  try {
-    return nlohmann::json::parse(read_file(m)).at("project_name").get<std::string>();
-  } catch (const nlohmann::json::exception& e) {
-    fail("{}: malformed project manifest: {}", m.string(), e.what());
-  }
+  nlohmann::json m = read_manifest(dir, {}, {"project_name"});
+  if (!m["project_name"].is_string()) fail("{}/tachyon_project.json: \"project_name\" is not a string", dir);
+  return m["project_name"].get<std::string>();
 }
 
 }  // namespace

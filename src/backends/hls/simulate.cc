@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "backends/hls/hls_internal.h"
+#include "tachyon/backends/manifest.h"
+#include "tachyon/ir/user_layout.h"
 #include "tachyon/support/error.h"
 #include "tachyon/support/npy.h"
 #include "tachyon/support/output_dir.h"
@@ -47,28 +49,6 @@ Port port_of(const nlohmann::json& j, const std::string& where) {
   return p;
 }
 
-// For every internal element (row-major over p.shape), its index in the user layout.
-std::vector<int64_t> internal_to_user(const Port& p) {
-  int64_t n = ir::num_elements(p.shape);
-  std::vector<int64_t> map(static_cast<size_t>(n));
-  if (p.perm.empty()) {
-    for (int64_t i = 0; i < n; ++i) map[static_cast<size_t>(i)] = i;
-    return map;
-  }
-  std::vector<int64_t> ustr = ir::strides_of(p.user_shape);
-  std::vector<int64_t> idx(p.shape.size(), 0);
-  for (int64_t k = 0; k < n; ++k) {
-    int64_t u = 0;
-    for (size_t i = 0; i < idx.size(); ++i) u += idx[i] * ustr[static_cast<size_t>(p.perm[i])];
-    map[static_cast<size_t>(k)] = u;
-    for (size_t i = idx.size(); i-- > 0;) {
-      if (++idx[i] < p.shape[i]) break;
-      idx[i] = 0;
-    }
-  }
-  return map;
-}
-
 // Number of samples in `a` for port p (batch first; a single sample without batch axis = 1).
 int64_t batch_of(const NdArray& a, const Port& p, const std::string& what) {
   if (a.shape == p.user_shape) return 1;
@@ -97,20 +77,6 @@ std::string first_errors(const std::string& log) {
   return tail;
 }
 
-nlohmann::json read_manifest(const std::string& dir) {
-  fs::path m = fs::path(dir) / "tachyon_project.json";
-  if (!fs::exists(m)) fail("'{}' is not a Tachyon project folder (no tachyon_project.json)", dir);
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_file(m));
-  } catch (const nlohmann::json::exception& e) {
-    fail("{}: malformed project manifest: {}", m.string(), e.what());
-  }
-  if (j.value("backend", std::string()) != "hls")
-    fail("{}: not an HLS project (backend '{}')", m.string(), j.value("backend", std::string()));
-  return j;
-}
-
 }  // namespace
 
 std::string make_tb_input(const std::vector<NdArray>& inputs, const nlohmann::json& ports) {
@@ -121,7 +87,7 @@ std::string make_tb_input(const std::vector<NdArray>& inputs, const nlohmann::js
   int64_t batch = -1;
   for (size_t k = 0; k < inputs.size(); ++k) {
     ps.push_back(port_of(ports[k], "manifest"));
-    maps.push_back(internal_to_user(ps.back()));
+    maps.push_back(ir::user_index_map(ps.back().user_shape, ps.back().perm, ps.back().shape));
     int64_t b = batch_of(inputs[k], ps.back(), fmt::format("input {}", k));
     if (batch >= 0 && b != batch) fail("the input arrays have different batch sizes ({} and {})", batch, b);
     batch = b;
@@ -148,7 +114,7 @@ std::vector<NdArray> parse_tb_output(const std::string& log, const nlohmann::jso
   int64_t per_sample = 0;
   for (const auto& j : ports) {
     ps.push_back(port_of(j, "manifest"));
-    maps.push_back(internal_to_user(ps.back()));
+    maps.push_back(ir::user_index_map(ps.back().user_shape, ps.back().perm, ps.back().shape));
     per_sample += ir::num_elements(ps.back().shape);
   }
   std::vector<std::vector<double>> data(ps.size());
@@ -194,7 +160,7 @@ std::vector<NdArray> parse_tb_output(const std::string& log, const nlohmann::jso
 }
 
 void HlsBackend::simulate(const std::string& dir, const std::string& in_npy, const std::string& out_npy) const {
-  nlohmann::json m = read_manifest(dir);
+  nlohmann::json m = read_manifest(dir, "hls");
   const nlohmann::json& ins = m["inputs"];
   const nlohmann::json& outs = m["outputs"];
   if (!ins.is_array() || ins.size() != 1)

@@ -165,56 +165,10 @@ std::vector<size_t> emit_cmvm_outputs(Dfg& g, const DotLayer& L, std::vector<DNo
   return rest;
 }
 
-}  // namespace
-
-DNode sum_tree(Dfg& g, std::vector<STerm> terms, const std::string& name, std::vector<int>& depth) {
-  if (terms.empty()) return g.constant(0);
-  using Item = std::tuple<int, int, STerm>;  // depth, sequence, term
-  auto cmp = [](const Item& a, const Item& b) {
-    return std::tie(std::get<0>(a), std::get<1>(a)) > std::tie(std::get<0>(b), std::get<1>(b));
-  };
-  std::priority_queue<Item, std::vector<Item>, decltype(cmp)> pq(cmp);
-  int seq = 0;
-  for (const STerm& t : terms) pq.push({depth_of(g, t.node, depth), seq++, t});
-  int k = 0;
-  while (pq.size() > 1) {
-    STerm a = std::get<2>(pq.top());
-    pq.pop();
-    STerm b = std::get<2>(pq.top());
-    pq.pop();
-    int m = std::min(a.shift, b.shift);
-    STerm r;
-    r.shift = m;
-    std::string nm = fmt::format("{}_a{}", name, k++);
-    if (a.neg == b.neg) {
-      r.node = g.add(a.node, a.shift - m, b.node, b.shift - m, false, nm);
-      r.neg = a.neg;
-    } else {
-      const STerm& p = a.neg ? b : a;
-      const STerm& q = a.neg ? a : b;
-      r.node = g.add(p.node, p.shift - m, q.node, q.shift - m, true, nm);
-      r.neg = false;
-    }
-    pq.push({depth_of(g, r.node, depth), seq++, r});
-  }
-  STerm r = std::get<2>(pq.top());
-  DNode n = r.node;
-  if (r.neg) n = g.neg(n, name + "_neg");
-  return g.shl(n, r.shift, name + "_sh");
-}
-
-std::vector<DNode> emit_dot_layer(Dfg& g, const DotLayer& L, DotStats* stats) {
-  DotStats st;
-  std::vector<int> depth;
-  std::vector<DNode> outs(L.outputs.size(), -1);
-  // 0. Whole-layer CMVM for the outputs it can build; the rest below.
-  std::vector<size_t> rest;
-  if (L.cmvm && L.share && !L.dsp) {
-    rest = emit_cmvm_outputs(g, L, outs, st, depth);
-  } else {
-    for (size_t j = 0; j < L.outputs.size(); ++j) rest.push_back(j);
-  }
-  // 1. Products: group weights by input node, multiple-constant multiplication per input.
+// Step 1 of emit_dot_layer: every distinct product x * w of the outputs in `rest`, grouped
+// by input node, with multiple-constant multiplication per input (or a DSP multiplier).
+std::map<std::pair<DNode, BigInt>, Product> build_products(Dfg& g, const DotLayer& L, const std::vector<size_t>& rest,
+                                                            DotStats& st) {
   std::map<DNode, std::vector<BigInt>> by_input;
   std::map<DNode, int> input_frac;
   for (size_t j : rest)
@@ -267,6 +221,60 @@ std::vector<DNode> emit_dot_layer(Dfg& g, const DotLayer& L, DotStats* stats) {
     }
     ++input_index;
   }
+  return products;
+}
+
+}  // namespace
+
+DNode sum_tree(Dfg& g, std::vector<STerm> terms, const std::string& name, std::vector<int>& depth) {
+  if (terms.empty()) return g.constant(0);
+  using Item = std::tuple<int, int, STerm>;  // depth, sequence, term
+  auto cmp = [](const Item& a, const Item& b) {
+    return std::tie(std::get<0>(a), std::get<1>(a)) > std::tie(std::get<0>(b), std::get<1>(b));
+  };
+  std::priority_queue<Item, std::vector<Item>, decltype(cmp)> pq(cmp);
+  int seq = 0;
+  for (const STerm& t : terms) pq.push({depth_of(g, t.node, depth), seq++, t});
+  int k = 0;
+  while (pq.size() > 1) {
+    STerm a = std::get<2>(pq.top());
+    pq.pop();
+    STerm b = std::get<2>(pq.top());
+    pq.pop();
+    int m = std::min(a.shift, b.shift);
+    STerm r;
+    r.shift = m;
+    std::string nm = fmt::format("{}_a{}", name, k++);
+    if (a.neg == b.neg) {
+      r.node = g.add(a.node, a.shift - m, b.node, b.shift - m, false, nm);
+      r.neg = a.neg;
+    } else {
+      const STerm& p = a.neg ? b : a;
+      const STerm& q = a.neg ? a : b;
+      r.node = g.add(p.node, p.shift - m, q.node, q.shift - m, true, nm);
+      r.neg = false;
+    }
+    pq.push({depth_of(g, r.node, depth), seq++, r});
+  }
+  STerm r = std::get<2>(pq.top());
+  DNode n = r.node;
+  if (r.neg) n = g.neg(n, name + "_neg");
+  return g.shl(n, r.shift, name + "_sh");
+}
+
+std::vector<DNode> emit_dot_layer(Dfg& g, const DotLayer& L, DotStats* stats) {
+  DotStats st;
+  std::vector<int> depth;
+  std::vector<DNode> outs(L.outputs.size(), -1);
+  // 0. Whole-layer CMVM for the outputs it can build; the rest below.
+  std::vector<size_t> rest;
+  if (L.cmvm && L.share && !L.dsp) {
+    rest = emit_cmvm_outputs(g, L, outs, st, depth);
+  } else {
+    for (size_t j = 0; j < L.outputs.size(); ++j) rest.push_back(j);
+  }
+  // 1. Products: group weights by input node, multiple-constant multiplication per input.
+  const std::map<std::pair<DNode, BigInt>, Product> products = build_products(g, L, rest, st);
 
   // 2. One output at a time.
   const FixedType& A = L.accum;

@@ -7,6 +7,8 @@
 
 #include "tachyon/backends/verilog/mcm.h"
 #include "tachyon/fixed/fixed.h"
+#include "tachyon/ir/diagnostic.h"
+#include "tachyon/ir/window.h"
 #include "tachyon/support/error.h"
 
 namespace tachyon::backends::verilog {
@@ -75,12 +77,12 @@ std::vector<BigInt> NetEmitter::codes(ir::ValueId v) const {
 }
 
 const NetEmitter::Sigs& NetEmitter::in(const ir::Node& n, size_t i) {
-  if (i >= n.inputs.size() || n.inputs[i] == ir::kNone) fail("node '{}' ({}): missing input {}", n.name, ir::op_name(n.op), i);
+  if (i >= n.inputs.size() || n.inputs[i] == ir::kNone) node_fail(g_, n, "missing input {}", i);
   auto it = vals_.find(n.inputs[i]);
   if (it == vals_.end()) {
     if (g_.value(n.inputs[i]).is_constant())
-      fail("node '{}' ({}): input {} is a constant; the Verilog backend expects data here", n.name, ir::op_name(n.op), i);
-    fail("node '{}' ({}): input {} ('{}') is not computed before it", n.name, ir::op_name(n.op), i, g_.value(n.inputs[i]).name);
+      node_fail(g_, n, "input {} is a constant; the Verilog backend expects data here", i);
+    node_fail(g_, n, "input {} ('{}') is not computed before it", i, g_.value(n.inputs[i]).name);
   }
   return it->second;
 }
@@ -104,7 +106,7 @@ NetEmitter::Sigs NetEmitter::operand(const ir::Node& n, size_t i, const ir::Shap
   } else if (sz == last) {
     for (int64_t k = 0; k < total; ++k) out.push_back(src[static_cast<size_t>(k % last)]);
   } else {
-    fail("node '{}' ({}): operand {} with {} elements cannot be broadcast to shape {}", n.name, ir::op_name(n.op), i, sz,
+    node_fail(g_, n, "operand {} with {} elements cannot be broadcast to shape {}", i, sz,
          ir::shape_str(out_shape));
   }
   return out;
@@ -253,15 +255,15 @@ void NetEmitter::emit(const ir::Node& n) {
     case Op::Dropout:
     case Op::Quant:
     case Op::BipolarQuant:
-    case Op::Trunc: fail("node '{}' ({}): not supported by the Verilog backend", n.name, info.op);
+    case Op::Trunc: node_fail(g_, n, "not supported by the Verilog backend");
   }
   layers_.push_back(std::move(info));
 }
 
-DotLayer NetEmitter::dot_layer(const ir::Node& n, const char* op, int64_t n_out, std::vector<BigInt>& wc,
+DotLayer NetEmitter::dot_layer(const ir::Node& n, const char* /*op: node_fail names it*/, int64_t n_out, std::vector<BigInt>& wc,
                                std::vector<BigInt>& bias) {
   auto acc_it = n.config.types.find("accum");
-  if (acc_it == n.config.types.end()) fail("node '{}' ({}): internal type 'accum' is not set", n.name, op);
+  if (acc_it == n.config.types.end()) node_fail(g_, n, "internal type 'accum' is not set");
   DotLayer L;
   L.name = nm(n);
   L.accum = acc_it->second;
@@ -276,7 +278,7 @@ DotLayer NetEmitter::dot_layer(const ir::Node& n, const char* op, int64_t n_out,
   if (n.inputs.size() > 2 && n.inputs[2] != ir::kNone) {
     const FixedType& bt = type(n.inputs[2]);
     const ir::Tensor& b = g_.constant(n.inputs[2]);
-    if (b.size() != n_out) fail("node '{}' ({}): bias has {} values, expected {}", n.name, op, b.size(), n_out);
+    if (b.size() != n_out) node_fail(g_, n, "bias has {} values, expected {}", b.size(), n_out);
     for (int64_t j = 0; j < n_out; ++j)
       bias[static_cast<size_t>(j)] = Fixed::from_double(b.data[static_cast<size_t>(j)], bt).cast(L.accum).raw();
   }
@@ -285,12 +287,12 @@ DotLayer NetEmitter::dot_layer(const ir::Node& n, const char* op, int64_t n_out,
 
 void NetEmitter::dense(const ir::Node& n, LayerInfo& info) {
   const Sigs& x = in(n, 0);
-  if (n.inputs.size() < 2 || !g_.value(n.inputs[1]).is_constant()) fail("node '{}' (Dense): the weight must be a constant", n.name);
+  if (n.inputs.size() < 2 || !g_.value(n.inputs[1]).is_constant()) node_fail(g_, n, "the weight must be a constant");
   const ir::Tensor& w = g_.constant(n.inputs[1]);
-  if (w.shape.size() != 2) fail("node '{}' (Dense): weight shape {} is not (in, out)", n.name, ir::shape_str(w.shape));
+  if (w.shape.size() != 2) node_fail(g_, n, "weight shape {} is not (in, out)", ir::shape_str(w.shape));
   int64_t n_in = w.shape[0], n_out = w.shape[1];
   if (n_in < 1 || static_cast<int64_t>(x.size()) % n_in != 0)
-    fail("node '{}' (Dense): input of {} elements does not match {} inputs", n.name, x.size(), n_in);
+    node_fail(g_, n, "input of {} elements does not match {} inputs", x.size(), n_in);
   std::vector<BigInt> wc, bias;
   DotLayer L = dot_layer(n, "Dense", n_out, wc, bias);
   int64_t rows = static_cast<int64_t>(x.size()) / n_in;
@@ -312,29 +314,10 @@ void NetEmitter::dense(const ir::Node& n, LayerInfo& info) {
 
 void NetEmitter::conv(const ir::Node& n, LayerInfo& info) {
   const Sigs& x = in(n, 0);
-  const ir::Shape& xs = g_.value(n.inputs[0]).shape;
-  if (n.inputs.size() < 2 || !g_.value(n.inputs[1]).is_constant()) fail("node '{}' (Conv): the weight must be a constant", n.name);
-  const ir::Tensor& w = g_.constant(n.inputs[1]);
-  int rank = static_cast<int>(xs.size()) - 1;
-  if (rank != 1 && rank != 2) fail("node '{}' (Conv): input shape {} is not (L, C) or (H, W, C)", n.name, ir::shape_str(xs));
-  if (static_cast<int>(w.shape.size()) != rank + 2)
-    fail("node '{}' (Conv): weight shape {} should have {} axes", n.name, ir::shape_str(w.shape), rank + 2);
-  int64_t H = rank == 2 ? xs[0] : 1, W = xs[static_cast<size_t>(rank - 1)], C = xs.back();
-  int64_t KH = rank == 2 ? w.shape[0] : 1, KW = w.shape[static_cast<size_t>(rank - 1)];
-  int64_t CPG = w.shape[w.shape.size() - 2], F = w.shape.back();
-  int64_t G = n.attrs.get_int("group", 1);
-  if (G < 1 || C % G != 0 || F % G != 0 || CPG * G != C)
-    fail("node '{}' (Conv): group {} does not fit {} channels and weight {}", n.name, G, C, ir::shape_str(w.shape));
-  auto r = static_cast<size_t>(rank);
-  std::vector<int64_t> st = n.attrs.get_ints("strides", std::vector<int64_t>(r, 1));
-  std::vector<int64_t> dl = n.attrs.get_ints("dilations", std::vector<int64_t>(r, 1));
-  std::vector<int64_t> pd = n.attrs.get_ints("pads", std::vector<int64_t>(2 * r, 0));
-  if (st.size() != r || dl.size() != r || pd.size() != 2 * r) fail("node '{}' (Conv): strides/dilations/pads have the wrong length", n.name);
-  int64_t SH = rank == 2 ? st[0] : 1, SW = st[r - 1], DH = rank == 2 ? dl[0] : 1, DW = dl[r - 1];
-  int64_t PT = rank == 2 ? pd[0] : 0, PL = pd[r - 1], PB = rank == 2 ? pd[2] : 0, PR = pd[2 * r - 1];
-  int64_t OH = (H + PT + PB - ((KH - 1) * DH + 1)) / SH + 1, OW = (W + PL + PR - ((KW - 1) * DW + 1)) / SW + 1;
-  if (OH < 1 || OW < 1 || ir::num_elements(g_.value(n.outputs.at(0)).shape) != OH * OW * F)
-    fail("node '{}' (Conv): output shape {} does not match {}x{}x{}", n.name, ir::shape_str(g_.value(n.outputs.at(0)).shape), OH, OW, F);
+  if (n.inputs.size() < 2 || !g_.value(n.inputs[1]).is_constant()) node_fail(g_, n, "the weight must be a constant");
+  const ir::Window geo = ir::node_window(g_, n);
+  const int64_t H = geo.H, W = geo.W, C = geo.C, KH = geo.KH, KW = geo.KW, CPG = geo.CPG, F = geo.F, G = geo.G;
+  const int64_t SH = geo.SH, SW = geo.SW, DH = geo.DH, DW = geo.DW, PT = geo.PT, PL = geo.PL, OH = geo.OH, OW = geo.OW;
   std::vector<BigInt> wc, bias;
   DotLayer L = dot_layer(n, "Conv", F, wc, bias);
   for (int64_t oh = 0; oh < OH; ++oh)
@@ -411,7 +394,36 @@ void NetEmitter::elementwise(const ir::Node& n, LayerInfo& info) {
       }
       break;
     }
-    default: fail("internal error: elementwise() on {}", ir::op_name(n.op));
+    case Op::Dense:
+    case Op::Conv:
+    case Op::MaxPool:
+    case Op::AvgPool:
+    case Op::GlobalMaxPool:
+    case Op::GlobalAvgPool:
+    case Op::TreeEnsemble:
+    case Op::Relu:
+    case Op::LeakyRelu:
+    case Op::PRelu:
+    case Op::Elu:
+    case Op::Sigmoid:
+    case Op::HardSigmoid:
+    case Op::Tanh:
+    case Op::UnaryTable:
+    case Op::Softmax:
+    case Op::Clip:
+    case Op::ElementQuant:
+    case Op::Concat:
+    case Op::Reshape:
+    case Op::Transpose:
+    case Op::Pad:
+    case Op::Identity:
+    case Op::Gemm:
+    case Op::MatMul:
+    case Op::BatchNormInference:
+    case Op::Dropout:
+    case Op::Quant:
+    case Op::BipolarQuant:
+    case Op::Trunc: fail("internal error: elementwise() on {}", ir::op_name(n.op));
   }
   vals_[yv] = std::move(out);
 }
@@ -438,7 +450,7 @@ void NetEmitter::layout(const ir::Node& n, LayerInfo&) {
       auto rank = static_cast<int64_t>(os.size());
       int64_t axis = n.attrs.get_int("axis", -1);
       if (axis < 0) axis += rank;
-      if (axis < 0 || axis >= rank) fail("node '{}' (Concat): axis out of range", n.name);
+      if (axis < 0 || axis >= rank) node_fail(g_, n, "axis out of range");
       int64_t outer = 1;
       for (int64_t i = 0; i < axis; ++i) outer *= os[static_cast<size_t>(i)];
       std::vector<int64_t> inner;
@@ -461,7 +473,7 @@ void NetEmitter::layout(const ir::Node& n, LayerInfo&) {
       std::vector<int64_t> perm = n.attrs.get_ints("perm");
       if (perm.empty())
         for (size_t i = is.size(); i-- > 0;) perm.push_back(static_cast<int64_t>(i));
-      if (perm.size() != is.size()) fail("node '{}' (Transpose): perm has {} values for rank {}", n.name, perm.size(), is.size());
+      if (perm.size() != is.size()) node_fail(g_, n, "perm has {} values for rank {}", perm.size(), is.size());
       std::vector<int64_t> istr = ir::strides_of(is);
       std::vector<int64_t> idx(os.size(), 0);
       for (int64_t k = 0; k < total; ++k) {
@@ -480,8 +492,8 @@ void NetEmitter::layout(const ir::Node& n, LayerInfo&) {
       const ir::Shape& is = g_.value(n.inputs.at(0)).shape;
       std::vector<int64_t> pads = n.attrs.get_ints("pads");
       size_t r = is.size();
-      if (pads.size() != 2 * r || os.size() != r) fail("node '{}' (Pad): pads do not match the rank", n.name);
-      if (n.attrs.get_string("mode", "constant") != "constant") fail("node '{}' (Pad): only constant padding is supported", n.name);
+      if (pads.size() != 2 * r || os.size() != r) node_fail(g_, n, "pads do not match the rank");
+      if (n.attrs.get_string("mode", "constant") != "constant") node_fail(g_, n, "only constant padding is supported");
       std::vector<int64_t> istr = ir::strides_of(is);
       std::vector<int64_t> idx(r, 0);
       for (int64_t k = 0; k < total; ++k) {
@@ -501,7 +513,37 @@ void NetEmitter::layout(const ir::Node& n, LayerInfo&) {
       }
       break;
     }
-    default: fail("internal error: layout() on {}", ir::op_name(n.op));
+    case Op::Dense:
+    case Op::Conv:
+    case Op::BatchNorm:
+    case Op::MaxPool:
+    case Op::AvgPool:
+    case Op::GlobalMaxPool:
+    case Op::GlobalAvgPool:
+    case Op::TreeEnsemble:
+    case Op::Relu:
+    case Op::LeakyRelu:
+    case Op::PRelu:
+    case Op::Elu:
+    case Op::Sigmoid:
+    case Op::HardSigmoid:
+    case Op::Tanh:
+    case Op::UnaryTable:
+    case Op::Softmax:
+    case Op::Clip:
+    case Op::Cast:
+    case Op::Scale:
+    case Op::ElementQuant:
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul:
+    case Op::Gemm:
+    case Op::MatMul:
+    case Op::BatchNormInference:
+    case Op::Dropout:
+    case Op::Quant:
+    case Op::BipolarQuant:
+    case Op::Trunc: fail("internal error: layout() on {}", ir::op_name(n.op));
   }
   Sigs out;
   for (int64_t k = 0; k < total; ++k) {

@@ -9,6 +9,8 @@
 #include "tachyon/backends/verilog/net.h"
 #include "tachyon/emulator/tables.h"
 #include "tachyon/fixed/fixed.h"
+#include "tachyon/ir/diagnostic.h"
+#include "tachyon/ir/window.h"
 #include "tachyon/support/error.h"
 
 namespace tachyon::backends::verilog {
@@ -17,10 +19,10 @@ using ir::Op;
 
 namespace {
 
-FixedType internal_type(const ir::Node& n, const std::string& key) {
+FixedType internal_type(const ir::Graph& g, const ir::Node& n, const std::string& key) {
   auto it = n.config.types.find(key);
   if (it == n.config.types.end())
-    fail("node '{}' ({}): internal type '{}' is not set (the precision passes should set it)", n.name, ir::op_name(n.op), key);
+    node_fail(g, n, "internal type '{}' is not set (the precision passes should set it)", key);
   return it->second;
 }
 
@@ -92,7 +94,7 @@ void NetEmitter::activation(const ir::Node& n, LayerInfo& info) {
   switch (n.op) {
     case Op::Relu:
       if (n.attrs.has("theta")) {  // ThresholdedRelu: x > theta, theta in param_t
-        FixedType pt = internal_type(n, "param");
+        FixedType pt = internal_type(g_, n, "param");
         BigInt t = Fixed::from_double(n.attrs.get_float("theta", 0.0), pt).raw();
         const int fp = pt.frac_bits();
         for (size_t i = 0; i < x.size(); ++i) {
@@ -114,7 +116,7 @@ void NetEmitter::activation(const ir::Node& n, LayerInfo& info) {
       std::vector<BigInt> slopes;
       FixedType pt;
       if (n.op == Op::LeakyRelu) {
-        pt = internal_type(n, "param");
+        pt = internal_type(g_, n, "param");
         slopes.push_back(Fixed::from_double(n.attrs.get_float("alpha", 0.01), pt).raw());
       } else {
         auto it = n.config.types.find("param");
@@ -136,12 +138,12 @@ void NetEmitter::activation(const ir::Node& n, LayerInfo& info) {
       break;
     }
     case Op::HardSigmoid: {
-      FixedType pt = internal_type(n, "param");
+      FixedType pt = internal_type(g_, n, "param");
       BigInt a = Fixed::from_double(n.attrs.get_float("alpha", 0.2), pt).raw();
       BigInt b = Fixed::from_double(n.attrs.get_float("beta", 0.5), pt).raw();
       int fp = pt.frac_bits(), fx = xt.frac_bits();
       int F = std::max(fp + fx, fp);
-      if (F < 0) fail("node '{}' (HardSigmoid): parameter type {} with negative fraction bits is not supported", n.name, pt.str());
+      if (F < 0) node_fail(g_, n, "parameter type {} with negative fraction bits is not supported", pt.str());
       for (size_t i = 0; i < x.size(); ++i) {
         FSig prod = const_mul(x[i], a, fp, fmt::format("{}_p{}", p, i), info);
         DNode v = d_.add(prod.node, F - prod.frac, d_.constant(b), F - fp, false, fmt::format("{}_v{}", p, i));
@@ -165,7 +167,37 @@ void NetEmitter::activation(const ir::Node& n, LayerInfo& info) {
       }
       break;
     }
-    default: fail("internal error: activation() on {}", ir::op_name(n.op));
+    case Op::Dense:
+    case Op::Conv:
+    case Op::BatchNorm:
+    case Op::MaxPool:
+    case Op::AvgPool:
+    case Op::GlobalMaxPool:
+    case Op::GlobalAvgPool:
+    case Op::TreeEnsemble:
+    case Op::Elu:
+    case Op::Sigmoid:
+    case Op::Tanh:
+    case Op::UnaryTable:
+    case Op::Softmax:
+    case Op::Cast:
+    case Op::Scale:
+    case Op::ElementQuant:
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul:
+    case Op::Concat:
+    case Op::Reshape:
+    case Op::Transpose:
+    case Op::Pad:
+    case Op::Identity:
+    case Op::Gemm:
+    case Op::MatMul:
+    case Op::BatchNormInference:
+    case Op::Dropout:
+    case Op::Quant:
+    case Op::BipolarQuant:
+    case Op::Trunc: fail("internal error: activation() on {}", ir::op_name(n.op));
   }
   vals_[yv] = std::move(out);
 }
@@ -175,9 +207,9 @@ void NetEmitter::table_activation(const ir::Node& n, LayerInfo& info) {
   const FixedType& rt = type(yv);
   const Sigs& x = in(n, 0);
   std::string p = nm(n);
-  FixedType tt = internal_type(n, "table");
+  FixedType tt = internal_type(g_, n, "table");
   int N = n.config.table_size;
-  if (N < 1 || N > (1 << 24)) fail("node '{}' ({}): table_size {} is out of range", n.name, ir::op_name(n.op), N);
+  if (N < 1 || N > (1 << 24)) node_fail(g_, n, "table_size {} is out of range", N);
   // ROM words: the layer's result codes for every table index.
   std::vector<BigInt> words;
   if (n.op == Op::Sigmoid || n.op == Op::Tanh) {
@@ -191,7 +223,7 @@ void NetEmitter::table_activation(const ir::Node& n, LayerInfo& info) {
            emulator::table_function_names());
     for (const Fixed& v : emulator::unary_table_fixed(*tf, N, tt)) words.push_back(v.cast(rt).raw());
   } else {
-    FixedType pt = internal_type(n, "param");
+    FixedType pt = internal_type(g_, n, "param");
     Fixed a = Fixed::from_double(n.attrs.get_float("alpha", 1.0), pt);
     for (const Fixed& v : emulator::elu_table_fixed(N, tt)) words.push_back((a * v).cast(rt).raw());
   }
@@ -232,7 +264,7 @@ void NetEmitter::softmax(const ir::Node& n, LayerInfo& info) {
   const FixedType& rt = type(yv);
   const Sigs& x = in(n, 0);
   const ir::Shape& xs = g_.value(n.inputs.at(0)).shape;
-  if (xs.empty()) fail("node '{}' (Softmax): input has no axis", n.name);
+  if (xs.empty()) node_fail(g_, n, "input has no axis");
   int64_t cols = xs.back(), rows = static_cast<int64_t>(x.size()) / cols;
   std::string p = nm(n);
   const std::string& impl = n.config.softmax_impl;
@@ -256,14 +288,14 @@ void NetEmitter::softmax(const ir::Node& n, LayerInfo& info) {
     return;
   }
   if (impl != "stable" && impl != "latency")
-    fail("node '{}' (Softmax): unknown implementation '{}' (expected stable, latency or argmax)", n.name, impl);
+    node_fail(g_, n, "unknown implementation '{}' (expected stable, latency or argmax)", impl);
   bool stable = impl == "stable";
   int N = n.config.table_size, NI = n.config.inv_table_size;
   int B = emulator::table_bits(N), BI = emulator::table_bits(NI);
-  if (B < 0 || BI < 0) fail("node '{}' (Softmax): table sizes {} and {} must be powers of two", n.name, N, NI);
-  FixedType norm_t = internal_type(n, "inp_norm"), exp_t = internal_type(n, "exp_table");
-  FixedType inv_t = internal_type(n, "inv_table"), acc_t = internal_type(n, "accum");
-  FixedType inv_inp_t = internal_type(n, "inv_inp");
+  if (B < 0 || BI < 0) node_fail(g_, n, "table sizes {} and {} must be powers of two", N, NI);
+  FixedType norm_t = internal_type(g_, n, "inp_norm"), exp_t = internal_type(g_, n, "exp_table");
+  FixedType inv_t = internal_type(g_, n, "inv_table"), acc_t = internal_type(g_, n, "accum");
+  FixedType inv_inp_t = internal_type(g_, n, "inv_inp");
   std::vector<BigInt> exp_words, inv_words;
   for (const Fixed& v : emulator::softmax_exp_table_fixed(N, norm_t, exp_t, stable)) exp_words.push_back(v.raw());
   for (const Fixed& v : emulator::softmax_inv_table_fixed(NI, inv_inp_t, inv_t)) inv_words.push_back(v.raw());
@@ -358,35 +390,14 @@ void NetEmitter::pool(const ir::Node& n, LayerInfo& info) {
   ir::ValueId yv = n.outputs.at(0);
   const FixedType& rt = type(yv);
   const Sigs& x = in(n, 0);
-  const ir::Shape& xs = g_.value(n.inputs.at(0)).shape;
   std::string p = nm(n);
-  int rank = static_cast<int>(xs.size()) - 1;
-  if (rank != 1 && rank != 2) fail("node '{}' ({}): input shape {} is not (L, C) or (H, W, C)", n.name, ir::op_name(n.op), ir::shape_str(xs));
-  int64_t H = rank == 2 ? xs[0] : 1, W = xs[static_cast<size_t>(rank - 1)], C = xs.back();
-  bool global = n.op == Op::GlobalMaxPool || n.op == Op::GlobalAvgPool;
+  const ir::Window geo = ir::node_window(g_, n);
+  const int64_t H = geo.H, W = geo.W, C = geo.C, KH = geo.KH, KW = geo.KW, SH = geo.SH, SW = geo.SW;
+  const int64_t PT = geo.PT, PL = geo.PL, OH = geo.OH, OW = geo.OW;
   bool is_max = n.op == Op::MaxPool || n.op == Op::GlobalMaxPool;
-  int64_t KH = H, KW = W, SH = H, SW = W, PT = 0, PL = 0, PB = 0, PR = 0;
-  if (!global) {
-    auto r = static_cast<size_t>(rank);
-    std::vector<int64_t> k = n.attrs.ints("kernel_shape");
-    std::vector<int64_t> st = n.attrs.get_ints("strides", std::vector<int64_t>(r, 1));
-    std::vector<int64_t> pd = n.attrs.get_ints("pads", std::vector<int64_t>(2 * r, 0));
-    if (k.size() != r || st.size() != r || pd.size() != 2 * r) fail("node '{}' ({}): window attributes have the wrong length", n.name, ir::op_name(n.op));
-    KH = rank == 2 ? k[0] : 1;
-    KW = k[r - 1];
-    SH = rank == 2 ? st[0] : 1;
-    SW = st[r - 1];
-    PT = rank == 2 ? pd[0] : 0;
-    PL = pd[r - 1];
-    PB = rank == 2 ? pd[2] : 0;
-    PR = pd[2 * r - 1];
-  }
-  int64_t OH = (H + PT + PB - KH) / SH + 1, OW = (W + PL + PR - KW) / SW + 1;
-  if (OH * OW * C != ir::num_elements(g_.value(yv).shape))
-    fail("node '{}' ({}): output shape does not match the window", n.name, ir::op_name(n.op));
   bool include_pad = n.attrs.get_int("count_include_pad", 0) != 0;
   FixedType acc_t;
-  if (!is_max) acc_t = internal_type(n, "accum");
+  if (!is_max) acc_t = internal_type(g_, n, "accum");
   Sigs out;
   for (int64_t oh = 0; oh < OH; ++oh)
     for (int64_t ow = 0; ow < OW; ++ow)
@@ -402,7 +413,7 @@ void NetEmitter::pool(const ir::Node& n, LayerInfo& info) {
             if (inside || include_pad) ++count;
           }
         if (is_max) {
-          if (cells.empty()) fail("node '{}' (MaxPool): a window holds only padding", n.name);
+          if (cells.empty()) node_fail(g_, n, "a window holds only padding");
           out.push_back(cast(max_tree(cells, q + "_max"), rt, q));
           continue;
         }

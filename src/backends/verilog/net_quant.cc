@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "tachyon/backends/verilog/net.h"
+#include "tachyon/ir/diagnostic.h"
 #include "tachyon/ir/element_quant.h"
 #include "tachyon/support/error.h"
 
@@ -18,11 +19,10 @@ void NetEmitter::element_quant(const ir::Node& n, LayerInfo& info) {
   const FixedType container = ir::element_quant_container(types);
   const ir::ValueId yv = n.outputs.at(0);
   if (type(yv) != container)
-    fail("node '{}' (ElementQuant): the output type {} is not the container {} of the element types", n.name,
-         type(yv).str(), container.str());
+    node_fail(g_, n, "the output type {} is not the container {} of the element types", type(yv).str(), container.str());
   const Sigs& x = in(n, 0);
   if (x.size() != types.size())
-    fail("node '{}' (ElementQuant): input of {} elements for {} element types", n.name, x.size(), types.size());
+    node_fail(g_, n, "input of {} elements for {} element types", x.size(), types.size());
   const std::string p = nm(n);
   std::set<std::tuple<int, int, bool>> kinds;
   int64_t pruned = 0;

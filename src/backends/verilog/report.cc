@@ -136,7 +136,8 @@ nlohmann::json synth_report(const std::string& dir_s, std::string& text) {
   }
   if (!have_program("yosys")) fail("report: 'yosys' is not installed");
   fs::path log = reports / "yosys.log";
-  int rc = run_process({"yosys", "-s", script.filename().string()}, fs::absolute(log).string(), fs::absolute(dir).string());
+  int rc = run_process({"yosys", "-s", script.filename().string()}, fs::absolute(dir).string(), fs::absolute(log).string())
+               .exit_code;
   fs::path stat_file = reports / "yosys_stat.txt", ltp_file = reports / "yosys_ltp.txt";
   if (rc != 0 || !fs::exists(stat_file))
     fail("report: Yosys failed on {} (exit {}); see {}:\n{}", design.string(), rc, log.string(), tail_of(log.string()));
@@ -146,7 +147,7 @@ nlohmann::json synth_report(const std::string& dir_s, std::string& text) {
   std::string version;
   {
     fs::path vlog = reports / "yosys_version.txt";
-    run_process({"yosys", "-V"}, fs::absolute(vlog).string());
+    run_process({"yosys", "-V"}, {}, fs::absolute(vlog).string());
     version = tail_of(vlog.string(), 1);
     while (!version.empty() && (version.back() == '\n' || version.back() == '\r')) version.pop_back();
   }

@@ -10,6 +10,7 @@
 #include "tachyon/backends/verilog.h"
 #include "tachyon/backends/verilog/project.h"
 #include "tachyon/fixed/fixed.h"
+#include "tachyon/ir/user_layout.h"
 #include "tachyon/support/error.h"
 #include "tachyon/support/npy.h"
 #include "tachyon/support/output_dir.h"
@@ -127,7 +128,7 @@ std::vector<std::string> build_sim(const fs::path& dir, const nlohmann::json& m,
     } else {
       argv = {"iverilog", "-g2005", "-o", exe.string(), "-s", "tb_" + top, driver.string(), design.string()};
     }
-    int rc = run_process(argv, log.string(), work.string());
+    int rc = run_process(argv, work.string(), log.string()).exit_code;
     if (rc != 0 || !fs::exists(exe))
       fail("RTL simulation: building with {} failed (exit {}); see {}:\n{}", verilator ? "Verilator" : "Icarus", rc,
            log.string(), tail_of(log.string()));
@@ -181,7 +182,7 @@ std::vector<std::vector<BigInt>> simulate_codes(const std::string& dir_s, const 
     argv.push_back("+in=" + in_file.string());
     argv.push_back("+out=" + out_file.string());
   }
-  int rc = run_process(argv, log.string(), work.string());
+  int rc = run_process(argv, work.string(), log.string()).exit_code;
   std::error_code ec;
   if (rc != 0 || !fs::exists(out_file)) {
     std::string t = tail_of(log.string());
@@ -217,32 +218,6 @@ std::vector<std::vector<BigInt>> simulate_codes(const std::string& dir_s, const 
   return result;
 }
 
-namespace {
-
-// Flat user-layout index of every internal element (internal = transpose(user, perm)).
-std::vector<int64_t> user_index_of_internal(const Port& p) {
-  int64_t n = p.elements;
-  std::vector<int64_t> out(static_cast<size_t>(n));
-  if (p.perm.empty()) {
-    for (int64_t i = 0; i < n; ++i) out[static_cast<size_t>(i)] = i;
-    return out;
-  }
-  std::vector<int64_t> ustr = ir::strides_of(p.user_shape);
-  std::vector<int64_t> idx(p.shape.size(), 0);
-  for (int64_t k = 0; k < n; ++k) {
-    int64_t u = 0;
-    for (size_t i = 0; i < idx.size(); ++i) u += idx[i] * ustr[static_cast<size_t>(p.perm[i])];
-    out[static_cast<size_t>(k)] = u;
-    for (size_t i = idx.size(); i-- > 0;) {
-      if (++idx[i] < p.shape[i]) break;
-      idx[i] = 0;
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 void simulate_npy(const std::string& dir, const std::string& in_npy, const std::string& out_npy, Simulator sim) {
   nlohmann::json m = read_manifest(dir);
   std::vector<Port> in = ports(m.at("inputs")), out = ports(m.at("outputs"));
@@ -259,7 +234,7 @@ void simulate_npy(const std::string& dir, const std::string& in_npy, const std::
     fail("{} has shape {}, the model expects [N{}{}]", in_npy, shape_string(x.shape), p.user_shape.empty() ? "" : ",",
          shape_string(p.user_shape).substr(1, shape_string(p.user_shape).size() - 2));
   int64_t n = per == 0 ? 0 : static_cast<int64_t>(x.data.size()) / per;
-  std::vector<int64_t> in_map = user_index_of_internal(p);
+  std::vector<int64_t> in_map = ir::user_index_map(p.user_shape, p.perm, p.shape);
   std::vector<std::vector<BigInt>> codes(static_cast<size_t>(n));
   for (int64_t s = 0; s < n; ++s) {
     auto& c = codes[static_cast<size_t>(s)];
@@ -271,7 +246,7 @@ void simulate_npy(const std::string& dir, const std::string& in_npy, const std::
   size_t base = 0;
   for (size_t o = 0; o < out.size(); ++o) {
     const Port& q = out[o];
-    std::vector<int64_t> map = user_index_of_internal(q);
+    std::vector<int64_t> map = ir::user_index_map(q.user_shape, q.perm, q.shape);
     int64_t qper = ir::num_elements(q.user_shape);
     NdArray a;
     a.shape = {n};

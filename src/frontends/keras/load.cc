@@ -5,6 +5,7 @@
 #include "frontends/keras/files.h"
 #include "frontends/keras/model.h"
 #include "tachyon/frontends/keras.h"
+#include "tachyon/support/strings.h"
 
 namespace tachyon::frontends {
 
@@ -13,8 +14,7 @@ using namespace keras_import;
 bool is_keras_model(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return false;
-  std::string ext = std::filesystem::path(path).extension().string();
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string ext = to_lower(std::filesystem::path(path).extension().string());
   if (ext == ".keras" || ext == ".h5" || ext == ".hdf5") return true;  // the loader names what is wrong
   if (looks_like_zip(path)) return ext != ".onnx";
   if (ext != ".json") return false;

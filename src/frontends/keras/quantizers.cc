@@ -1,5 +1,6 @@
 // Parsing of QKeras quantizer specifications (see quantizers.h).
 #include "frontends/keras/quantizers.h"
+#include "tachyon/support/strings.h"
 
 #include <fmt/format.h>
 
@@ -27,13 +28,6 @@ const std::map<std::string, std::vector<std::string>>& positional() {
       {"bernoulli", {"alpha"}},
   };
   return p;
-}
-
-std::string trim(const std::string& s) {
-  size_t a = 0, b = s.size();
-  while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
-  while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) --b;
-  return s.substr(a, b - a);
 }
 
 json parse_value(const std::string& raw, const std::string& spec) {

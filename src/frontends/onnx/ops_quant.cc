@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "frontends/onnx/importer.h"
+#include "tachyon/support/strings.h"
 
 namespace tachyon::frontends::onnx_import {
 
@@ -17,18 +18,13 @@ namespace {
 
 using Params = std::vector<std::pair<std::string, ConstPtr>>;
 
-std::string upper(std::string s) {
-  for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  return s;
-}
-
 bool valid_rounding(const std::string& m) {
   static const char* modes[] = {"ROUND", "CEIL", "FLOOR", "UP", "DOWN", "HALF_UP", "HALF_DOWN", "ROUND_TO_ZERO"};
   return std::any_of(std::begin(modes), std::end(modes), [&](const char* k) { return m == k; });
 }
 
 void check_rounding(NodeCtx& cx, const char* def) {
-  const std::string m = upper(cx.s("rounding_mode", def));
+  const std::string m = to_upper(cx.s("rounding_mode", def));
   if (!valid_rounding(m)) cx.error(fmt::format("rounding_mode '{}' is not supported", m));
 }
 
@@ -121,7 +117,7 @@ void run_quant(NodeCtx& cx) {
   ir::Attrs a;
   a.set("signed", cx.i("signed", 1));
   a.set("narrow", cx.i("narrow", 0));
-  a.set("rounding_mode", upper(cx.s("rounding_mode", "ROUND")));
+  a.set("rounding_mode", to_upper(cx.s("rounding_mode", "ROUND")));
   quantizer(cx, ir::Op::Quant, *cx.in(0), p, std::move(a));
 }
 
@@ -145,7 +141,7 @@ void run_trunc(NodeCtx& cx) {
       (n == 6 && !check_values(cx, p, 3, positive_finite, "positive scales")))
     return;
   ir::Attrs a;
-  a.set("rounding_mode", upper(cx.s("rounding_mode", "FLOOR")));
+  a.set("rounding_mode", to_upper(cx.s("rounding_mode", "FLOOR")));
   a.set("signed", cx.i("signed", 1));
   a.set("narrow", cx.i("narrow", 0));
   quantizer(cx, ir::Op::Trunc, *cx.in(0), p, std::move(a));

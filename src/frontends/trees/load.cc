@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "frontends/trees/tree_common.h"
+#include "tachyon/support/strings.h"
 
 namespace tachyon::frontends {
 
@@ -21,9 +22,7 @@ std::string read_head(const std::string& path, size_t n = 4096) {
 }
 
 std::string lower_ext(const std::string& path) {
-  std::string e = fs::path(path).extension().string();
-  for (char& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return e;
+  return to_lower(fs::path(path).extension().string());
 }
 
 }  // namespace

@@ -122,6 +122,137 @@ class Attrs {
   std::map<std::string, const onnx::AttributeProto*> map_;
 };
 
+// ONNX-ML gives no explicit root: it is the node no other node of the tree points to.
+// Moves it to index 0 (swapping indices with the node there), leaf weights included.
+void move_root_first(ir::Tree& base_tree, std::map<int32_t, std::map<int32_t, double>>& leaf_w, const std::string& path,
+                     int64_t tid) {
+  std::vector<char> pointed(base_tree.nodes.size(), 0);
+  for (const ir::TreeNode& nd : base_tree.nodes)
+    if (!nd.is_leaf()) {
+      pointed[static_cast<size_t>(nd.left)] = 1;
+      pointed[static_cast<size_t>(nd.right)] = 1;
+    }
+  int32_t root = -1;
+  for (size_t k = 0; k < pointed.size(); ++k)
+    if (!pointed[k]) {
+      if (root >= 0) fail_tree(path, tid, "has several root nodes (nodes no other node points to)");
+      root = static_cast<int32_t>(k);
+    }
+  if (root < 0) fail_tree(path, tid, "has no root node (every node is some node's child: cycle)");
+  if (root != 0) {
+    // Move the root to index 0 by swapping indices 0 and root.
+    auto remap = [&](int32_t x) { return x == 0 ? root : (x == root ? 0 : x); };
+    std::swap(base_tree.nodes[0], base_tree.nodes[static_cast<size_t>(root)]);
+    for (ir::TreeNode& nd : base_tree.nodes)
+      if (!nd.is_leaf()) {
+        nd.left = remap(nd.left);
+        nd.right = remap(nd.right);
+      }
+    std::map<int32_t, std::map<int32_t, double>> moved;
+    for (auto& [node, per] : leaf_w) moved[remap(node)] = per;
+    leaf_w = std::move(moved);
+  }
+}
+
+// The feature count: the input's last dimension when static, else the largest index + 1.
+int64_t feature_count(const onnx::ModelProto& m, const onnx::NodeProto& tn, const std::vector<std::string>& modes,
+                      const std::vector<int64_t>& feat, const std::string& path) {
+  const size_t n = modes.size();
+  int64_t nf = 0;
+  const std::string& in_name = tn.input_size() > 0 ? tn.input(0) : std::string();
+  for (const auto& vi : m.graph().input()) {
+    if (vi.name() != in_name || !vi.type().has_tensor_type()) continue;
+    const auto& shape = vi.type().tensor_type().shape();
+    if (shape.dim_size() >= 1 && shape.dim(shape.dim_size() - 1).has_dim_value())
+      nf = shape.dim(shape.dim_size() - 1).dim_value();
+  }
+  int64_t max_feat = -1;
+  for (size_t i = 0; i < n; ++i)
+    if (modes[i] != "LEAF") max_feat = std::max(max_feat, feat[i]);
+  if (nf <= 0) nf = max_feat + 1;
+  if (max_feat >= nf)
+    fail_file(path, fmt::format("a node uses feature {} but the input '{}' has {} features", max_feat, in_name, nf));
+  if (nf < 1 || nf > kMaxFeatures) fail_file(path, fmt::format("feature count {} out of range", nf));
+  return nf;
+}
+
+// The number of outputs, and for a binary classifier whose weights all go to one class id
+// (collapsed to one output), that id (else -1).
+std::pair<int64_t, int64_t> output_count(const Attrs& at, const std::string& path, bool classifier, const std::string& pfx,
+                                         const std::vector<int64_t>& w_id) {
+  int64_t n_out = 0;
+  std::set<int64_t> ids_used(w_id.begin(), w_id.end());
+  int64_t collapsed_id = -1;  // binary classifier with one weight class
+  if (classifier) {
+    auto li = at.ints("classlabels_int64s", false);
+    auto ls = at.strings("classlabels_strings", false);
+    n_out = static_cast<int64_t>(std::max(li.size(), ls.size()));
+    if (n_out == 0) fail_file(path, "classifier without classlabels_int64s / classlabels_strings");
+    if (n_out == 2 && ids_used.size() == 1) {
+      collapsed_id = *ids_used.begin();
+      n_out = 1;
+    }
+  } else {
+    n_out = at.integer("n_targets", 1);
+  }
+  if (n_out < 1 || n_out > kMaxOutputs) fail_file(path, fmt::format("{} outputs is out of range", n_out));
+  for (int64_t id : ids_used) {
+    int64_t limit = collapsed_id >= 0 ? 2 : n_out;
+    if (id < 0 || id >= limit) fail_file(path, fmt::format("{}ids value {} out of range [0, {})", pfx, id, limit));
+  }
+  return {n_out, collapsed_id};
+}
+
+// post_transform, the objective text and the base scores.
+void read_post_transform(const Attrs& at, const std::string& path, const std::string& op, int64_t n_out,
+                         int64_t collapsed_id, ir::TreeEnsembleData& d) {
+  std::string post = at.str("post_transform", "NONE");
+  d.objective = op + " post_transform=" + post;
+  if (post == "LOGISTIC")
+    d.post_transform = ir::TreePostTransform::Logistic;
+  else if (post == "SOFTMAX")
+    d.post_transform = ir::TreePostTransform::Softmax;
+  else if (post == "NONE" || post == "SOFTMAX_ZERO" || post == "PROBIT")
+    d.post_transform = ir::TreePostTransform::None;
+  else
+    fail_file(path, fmt::format("unknown post_transform '{}'", post));
+
+  auto base = at.reals("base_values", false);
+  if (base.empty()) {
+    d.base_score.assign(static_cast<size_t>(n_out), 0.0);
+  } else if (collapsed_id >= 0) {
+    if (base.size() == 1)
+      d.base_score = {base[0]};
+    else if (base.size() == 2)
+      d.base_score = {base[static_cast<size_t>(collapsed_id)]};
+    else
+      fail_file(path, fmt::format("base_values has {} entries for a binary classifier", base.size()));
+  } else {
+    if (static_cast<int64_t>(base.size()) != n_out)
+      fail_file(path, fmt::format("base_values has {} entries for {} outputs", base.size(), n_out));
+    d.base_score = base;
+  }
+}
+
+// The comparison of the branch nodes (one kind per model).
+ir::TreeCompare comparison_of(const std::vector<std::string>& modes, const std::vector<int64_t>& tree_ids,
+                              const std::vector<int64_t>& node_ids, const std::string& path) {
+  const size_t n = modes.size();
+  bool has_le = false, has_lt = false;
+  for (size_t i = 0; i < n; ++i) {
+    const std::string& md = modes[i];
+    if (md == "BRANCH_LEQ" || md == "BRANCH_GT")
+      has_le = true;
+    else if (md == "BRANCH_LT" || md == "BRANCH_GTE")
+      has_lt = true;
+    else if (md != "LEAF")
+      fail_at(path, tree_ids[i], node_ids[i], fmt::format("node mode {} is not supported", md));
+  }
+  if (has_le && has_lt)
+    fail_file(path, "the model mixes BRANCH_LEQ/BRANCH_GT with BRANCH_LT/BRANCH_GTE nodes (one comparison kind per model is supported)");
+  return has_lt ? ir::TreeCompare::Less : ir::TreeCompare::LessEqual;
+}
+
 }  // namespace
 
 namespace trees_detail {
@@ -204,26 +335,8 @@ ir::Graph load_onnx_ml_trees_bytes(const std::string& text, const std::string& p
   if (static_cast<int64_t>(members.size()) > kMaxTrees) fail_file(path, "too many trees");
 
   // Outputs.
-  int64_t n_out = 0;
-  std::set<int64_t> ids_used(w_id.begin(), w_id.end());
-  int64_t collapsed_id = -1;  // binary classifier with one weight class
-  if (classifier) {
-    auto li = at.ints("classlabels_int64s", false);
-    auto ls = at.strings("classlabels_strings", false);
-    n_out = static_cast<int64_t>(std::max(li.size(), ls.size()));
-    if (n_out == 0) fail_file(path, "classifier without classlabels_int64s / classlabels_strings");
-    if (n_out == 2 && ids_used.size() == 1) {
-      collapsed_id = *ids_used.begin();
-      n_out = 1;
-    }
-  } else {
-    n_out = at.integer("n_targets", 1);
-  }
-  if (n_out < 1 || n_out > kMaxOutputs) fail_file(path, fmt::format("{} outputs is out of range", n_out));
-  for (int64_t id : ids_used) {
-    int64_t limit = collapsed_id >= 0 ? 2 : n_out;
-    if (id < 0 || id >= limit) fail_file(path, fmt::format("{}ids value {} out of range [0, {})", pfx, id, limit));
-  }
+  const std::pair<int64_t, int64_t> outputs = output_count(at, path, classifier, pfx, w_id);
+  const int64_t n_out = outputs.first, collapsed_id = outputs.second;
   auto out_of = [&](int64_t id) { return static_cast<int32_t>(collapsed_id >= 0 ? 0 : id); };
 
   std::string agg = at.str("aggregate_function", "SUM");
@@ -236,47 +349,9 @@ ir::Graph load_onnx_ml_trees_bytes(const std::string& text, const std::string& p
   auto d = std::make_shared<ir::TreeEnsembleData>();
   d->source_format = "onnx-ml";
   d->n_outputs = static_cast<int32_t>(n_out);
-  std::string post = at.str("post_transform", "NONE");
-  d->objective = op + " post_transform=" + post;
-  if (post == "LOGISTIC")
-    d->post_transform = ir::TreePostTransform::Logistic;
-  else if (post == "SOFTMAX")
-    d->post_transform = ir::TreePostTransform::Softmax;
-  else if (post == "NONE" || post == "SOFTMAX_ZERO" || post == "PROBIT")
-    d->post_transform = ir::TreePostTransform::None;
-  else
-    fail_file(path, fmt::format("unknown post_transform '{}'", post));
+  read_post_transform(at, path, op, n_out, collapsed_id, *d);
 
-  auto base = at.reals("base_values", false);
-  if (base.empty()) {
-    d->base_score.assign(static_cast<size_t>(n_out), 0.0);
-  } else if (collapsed_id >= 0) {
-    if (base.size() == 1)
-      d->base_score = {base[0]};
-    else if (base.size() == 2)
-      d->base_score = {base[static_cast<size_t>(collapsed_id)]};
-    else
-      fail_file(path, fmt::format("base_values has {} entries for a binary classifier", base.size()));
-  } else {
-    if (static_cast<int64_t>(base.size()) != n_out)
-      fail_file(path, fmt::format("base_values has {} entries for {} outputs", base.size(), n_out));
-    d->base_score = base;
-  }
-
-  // Comparison family.
-  bool has_le = false, has_lt = false;
-  for (size_t i = 0; i < n; ++i) {
-    const std::string& md = modes[i];
-    if (md == "BRANCH_LEQ" || md == "BRANCH_GT")
-      has_le = true;
-    else if (md == "BRANCH_LT" || md == "BRANCH_GTE")
-      has_lt = true;
-    else if (md != "LEAF")
-      fail_at(path, tree_ids[i], node_ids[i], fmt::format("node mode {} is not supported", md));
-  }
-  if (has_le && has_lt)
-    fail_file(path, "the model mixes BRANCH_LEQ/BRANCH_GT with BRANCH_LT/BRANCH_GTE nodes (one comparison kind per model is supported)");
-  d->compare = has_lt ? ir::TreeCompare::Less : ir::TreeCompare::LessEqual;
+  d->compare = comparison_of(modes, tree_ids, node_ids, path);
 
   // Leaf weights per (tree, local node) and output.
   std::vector<std::map<int32_t, std::map<int32_t, double>>> leaf_w(members.size());
@@ -321,34 +396,7 @@ ir::Graph load_onnx_ml_trees_bytes(const std::string& text, const std::string& p
       nd.default_left = swap ? !tracks_true : tracks_true;
     }
     if (outs.empty()) outs.insert(0);  // a tree without weights contributes zeros
-    // The root is the node with id... ONNX-ML gives no explicit root: it is the node no other
-    // node of the tree points to.
-    std::vector<char> pointed(members[t].size(), 0);
-    for (const ir::TreeNode& nd : base_tree.nodes)
-      if (!nd.is_leaf()) {
-        pointed[static_cast<size_t>(nd.left)] = 1;
-        pointed[static_cast<size_t>(nd.right)] = 1;
-      }
-    int32_t root = -1;
-    for (size_t k = 0; k < pointed.size(); ++k)
-      if (!pointed[k]) {
-        if (root >= 0) fail_tree(path, tid, "has several root nodes (nodes no other node points to)");
-        root = static_cast<int32_t>(k);
-      }
-    if (root < 0) fail_tree(path, tid, "has no root node (every node is some node's child: cycle)");
-    if (root != 0) {
-      // Move the root to index 0 by swapping indices 0 and root.
-      auto remap = [&](int32_t x) { return x == 0 ? root : (x == root ? 0 : x); };
-      std::swap(base_tree.nodes[0], base_tree.nodes[static_cast<size_t>(root)]);
-      for (ir::TreeNode& nd : base_tree.nodes)
-        if (!nd.is_leaf()) {
-          nd.left = remap(nd.left);
-          nd.right = remap(nd.right);
-        }
-      std::map<int32_t, std::map<int32_t, double>> moved;
-      for (auto& [node, per] : leaf_w[t]) moved[remap(node)] = per;
-      leaf_w[t] = std::move(moved);
-    }
+    move_root_first(base_tree, leaf_w[t], path, tid);
     for (int32_t o : outs) {
       ir::Tree tr = base_tree;
       tr.class_id = o;
@@ -366,22 +414,7 @@ ir::Graph load_onnx_ml_trees_bytes(const std::string& text, const std::string& p
     }
   }
 
-  // Feature count: the input's last dimension when static, else the largest index + 1.
-  int64_t nf = 0;
-  const std::string& in_name = tn->input_size() > 0 ? tn->input(0) : std::string();
-  for (const auto& vi : m.graph().input()) {
-    if (vi.name() != in_name || !vi.type().has_tensor_type()) continue;
-    const auto& shape = vi.type().tensor_type().shape();
-    if (shape.dim_size() >= 1 && shape.dim(shape.dim_size() - 1).has_dim_value())
-      nf = shape.dim(shape.dim_size() - 1).dim_value();
-  }
-  int64_t max_feat = -1;
-  for (size_t i = 0; i < n; ++i)
-    if (modes[i] != "LEAF") max_feat = std::max(max_feat, feat[i]);
-  if (nf <= 0) nf = max_feat + 1;
-  if (max_feat >= nf)
-    fail_file(path, fmt::format("a node uses feature {} but the input '{}' has {} features", max_feat, in_name, nf));
-  if (nf < 1 || nf > kMaxFeatures) fail_file(path, fmt::format("feature count {} out of range", nf));
+  const int64_t nf = feature_count(m, *tn, modes, feat, path);
   d->n_features = static_cast<int32_t>(nf);
   validate_and_compact(*d, path);
   return make_tree_graph(std::move(d), path, op);

@@ -21,6 +21,7 @@
 #include <cmath>
 
 #include "frontends/trees/tree_common.h"
+#include "tachyon/support/strings.h"
 
 namespace tachyon::frontends {
 
@@ -63,8 +64,8 @@ std::string general_info(const pugi::xml_node& setup, const char* name) {
   return {};
 }
 
-bool is_true(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+bool is_true(const std::string& raw) {
+  const std::string s = to_lower(raw);
   return s == "true" || s == "1" || s == "t" || s == "yes";
 }
 

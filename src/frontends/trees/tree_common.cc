@@ -195,25 +195,6 @@ bool parse_int(std::string_view s, int64_t* out) {
   return ec == std::errc() && ptr == s.data() + s.size();
 }
 
-std::string trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
-
-std::vector<std::string> split_ws(std::string_view s) {
-  std::vector<std::string> r;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-    size_t b = i;
-    while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-    if (i > b) r.emplace_back(s.substr(b, i - b));
-  }
-  return r;
-}
-
 double logit_checked(double p, const std::string& file, const std::string& what) {
   if (!(p > 0.0 && p < 1.0)) fail("{}: {} {} is not a probability in (0, 1)", file, what, p);
   return std::log(p / (1.0 - p));

@@ -14,6 +14,7 @@
 #include "tachyon/ir/trees.h"
 #include "tachyon/frontends/trees.h"
 #include "tachyon/support/error.h"
+#include "tachyon/support/strings.h"
 
 namespace tachyon::frontends::trees_detail {
 
@@ -55,9 +56,6 @@ inline double round_to_float(double v) {
     return std::copysign(std::numeric_limits<double>::infinity(), v);
   return static_cast<double>(static_cast<float>(v));
 }
-
-std::string trim(std::string_view s);
-std::vector<std::string> split_ws(std::string_view s);
 
 // logit(p) = log(p / (1 - p)); throws unless 0 < p < 1.
 double logit_checked(double p, const std::string& file, const std::string& what);

@@ -7,15 +7,6 @@
 
 namespace tachyon::passes::detail {
 
-Diagnostic node_diag(const ir::Graph& g, const ir::Node& n, std::string message) {
-  return Diagnostic{g.source_file, n.source_name.empty() ? n.name : n.source_name,
-                    n.source_op.empty() ? std::string(ir::op_name(n.op)) : n.source_op, std::move(message)};
-}
-
-void node_fail(const ir::Graph& g, const ir::Node& n, std::string message) {
-  throw Error(node_diag(g, n, std::move(message)));
-}
-
 bool is_pow2(double s, int* k) {
   if (!(s > 0) || !std::isfinite(s)) return false;
   int e = 0;

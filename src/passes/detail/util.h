@@ -6,14 +6,15 @@
 #include <vector>
 
 #include "tachyon/fixed/fixed_type.h"
+#include "tachyon/ir/diagnostic.h"
 #include "tachyon/ir/graph.h"
 #include "tachyon/support/error.h"
 
 namespace tachyon::passes::detail {
 
 // A diagnostic about node n: file = g.source_file, node = its model name, op = its op.
-Diagnostic node_diag(const ir::Graph& g, const ir::Node& n, std::string message);
-[[noreturn]] void node_fail(const ir::Graph& g, const ir::Node& n, std::string message);
+using ir::node_diag;  // tachyon/ir/diagnostic.h
+using ir::node_fail;
 
 // s == 2^k exactly (s > 0): sets *k.
 bool is_pow2(double s, int* k);

@@ -1,9 +1,12 @@
-// Internals of the Verilog project folder: file templates, process runner, manifest access.
+// Internals of the Verilog project folder: file templates, log tails, manifest access.
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "tachyon/backends/manifest.h"
+#include "tachyon/support/process.h"
 
 namespace tachyon::backends::verilog {
 
@@ -16,17 +19,17 @@ std::string yosys_plain_script(const std::string& top, const std::string& design
 // Replaces every {{KEY}}; throws if a placeholder is left.
 std::string render(std::string text, const std::vector<std::pair<std::string, std::string>>& values);
 
-// Runs argv (no shell), stdout+stderr into log_file; returns the exit code (-1 when it
-// could not start). Never throws for a failing program.
-int run_process(const std::vector<std::string>& argv, const std::string& log_file, const std::string& cwd = {});
-// True when `program` is found in PATH.
-bool have_program(const std::string& program);
+// True when `program` is found in PATH (programs run through tachyon::run_process).
+inline bool have_program(const std::string& program) { return !find_on_path(program).empty(); }
 // The last `lines` lines of a text file (for error messages).
 std::string tail_of(const std::string& file, int lines = 30);
 // Deterministic 64-bit FNV-1a of strings, as 16 hex digits (cache stamps).
 std::string fingerprint(const std::vector<std::string>& parts);
 
 // DIR/tachyon_project.json of a Verilog project (throws naming the file on problems).
-nlohmann::json read_manifest(const std::string& dir);
+inline nlohmann::json read_manifest(const std::string& dir) {
+  return backends::read_manifest(
+      dir, "verilog", {"top", "design_file", "latency_cycles", "input_bus_width", "output_bus_width", "inputs", "outputs"});
+}
 
 }  // namespace tachyon::backends::verilog

@@ -1,4 +1,5 @@
-// Running external programs (make, the C simulation, vitis_hls) with captured output.
+#include "tachyon/support/process.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -9,12 +10,12 @@
 #include <cstring>
 #include <filesystem>
 
-#include "backends/hls/hls_internal.h"
 #include "tachyon/support/error.h"
 
-namespace tachyon::backends::hls {
+namespace tachyon {
 
 std::string find_on_path(const std::string& program) {
+  if (program.empty()) return "";
   if (program.find('/') != std::string::npos) return access(program.c_str(), X_OK) == 0 ? program : "";
   const char* path = std::getenv("PATH");
   if (!path) return "";
@@ -33,26 +34,33 @@ std::string find_on_path(const std::string& program) {
   return "";
 }
 
-ProcessResult run_process(const std::vector<std::string>& argv, const std::string& cwd) {
+ProcessResult run_process(const std::vector<std::string>& argv, const std::string& cwd, const std::string& log_file) {
   if (argv.empty()) fail("internal error: empty command");
-  std::string exe = find_on_path(argv[0]);
+  const std::string exe = find_on_path(argv[0]);
   if (exe.empty()) fail("'{}' not found on PATH", argv[0]);
-  int fds[2];
-  if (pipe(fds) != 0) fail("cannot create a pipe: {}", std::strerror(errno));
+  // The child's stdout/stderr: the log file, or the write end of a pipe we read.
+  int fds[2] = {-1, -1};
+  if (log_file.empty()) {
+    if (pipe(fds) != 0) fail("cannot create a pipe: {}", std::strerror(errno));
+  } else {
+    fds[1] = open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fds[1] < 0) fail("cannot write the log file {}: {}", log_file, std::strerror(errno));
+  }
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = fork();
   if (pid < 0) {
-    close(fds[0]);
+    const int err = errno;
+    if (fds[0] >= 0) close(fds[0]);
     close(fds[1]);
-    fail("cannot start '{}': {}", argv[0], std::strerror(errno));
+    fail("cannot start '{}': {}", argv[0], std::strerror(err));
   }
   if (pid == 0) {
     // Child: only async-signal-safe calls.
     dup2(fds[1], 1);
     dup2(fds[1], 2);
-    close(fds[0]);
+    if (fds[0] >= 0) close(fds[0]);
     close(fds[1]);
     int devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0) dup2(devnull, 0);
@@ -62,17 +70,19 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   }
   close(fds[1]);
   ProcessResult r;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n > 0) {
-      r.output.append(buf, static_cast<size_t>(n));
-      continue;
+  if (fds[0] >= 0) {
+    char buf[65536];
+    for (;;) {
+      ssize_t n = read(fds[0], buf, sizeof buf);
+      if (n > 0) {
+        r.output.append(buf, static_cast<size_t>(n));
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      break;
     }
-    if (n < 0 && errno == EINTR) continue;
-    break;
+    close(fds[0]);
   }
-  close(fds[0]);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -85,4 +95,4 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   return r;
 }
 
-}  // namespace tachyon::backends::hls
+}  // namespace tachyon
