@@ -303,7 +303,7 @@ std::optional<std::string> zip_member(zip_t* z, const std::string& display, cons
   if (out.size() != st.size)
     fail("{}: archive member '{}' cannot be read (truncated or damaged archive{}{})", display, member,
          error.empty() ? "" : ": ", error);
-  // libzip 1.7 does not check the CRC of stored (uncompressed) members: check it here.
+  // libzip checks the CRC only when a read reaches the end of the member: check it here too.
   if (st.valid & ZIP_STAT_CRC) {
     uLong crc = crc32(0L, Z_NULL, 0);
     for (size_t at = 0; at < out.size(); at += 1u << 30)
