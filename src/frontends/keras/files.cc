@@ -242,6 +242,12 @@ ir::Tensor H5File::read(const std::string& path) const {
   if (!ftype.ok() || !space.ok()) h5_fail(what + ": cannot read its type");
   const H5T_class_t cls = H5Tget_class(ftype.id);
   if (cls != H5T_FLOAT && cls != H5T_INTEGER) fail("{}: not a numeric dataset", what);
+  // Data kept outside the file (external raw files, virtual datasets) would let a model file
+  // read any file of the machine into its weights: refused.
+  Hid dcpl(H5Dget_create_plist(ds.id), H5Pclose);
+  if (!dcpl.ok()) h5_fail(what + ": cannot read its storage properties");
+  if (H5Pget_layout(dcpl.id) == H5D_VIRTUAL || H5Pget_external_count(dcpl.id) != 0)
+    fail("{}: its data is stored outside the file (external or virtual dataset), which is not read", what);
   const int rank = H5Sget_simple_extent_ndims(space.id);
   if (rank < 0 || rank > 8) fail("{}: invalid rank", what);
   std::vector<hsize_t> dims(static_cast<size_t>(rank));

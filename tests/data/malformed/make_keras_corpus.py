@@ -97,18 +97,36 @@ def keras_zip_corpus():
     # A stored member with one byte changed: the CRC check fails.
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("config.json", dense_model())
+        z.writestr(zipfile.ZipInfo("config.json", (2024, 1, 1, 0, 0, 0)), dense_model())
     data = bytearray(buf.getvalue())
     data[data.index(b'"Functional"') + 1] ^= 0x20
     out["crc_mismatch.keras"] = (bytes(data), "archive member 'config.json' cannot be read")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("metadata.json", "{}")
+        z.writestr(zipfile.ZipInfo("metadata.json", (2024, 1, 1, 0, 0, 0)), "{}")
     out["no_config.keras"] = (buf.getvalue(), "fuzz.keras: not a Keras archive (no config.json member)")
     return out
 
 
+def external_weights():
+    """keras_files/: a Dense model whose weights file keeps the kernel's data in an external
+    raw file (/etc/hostname), which the reader must refuse (tests/unit/frontends/keras_hdf5_errors_test.cc)."""
+    import h5py
+    d = os.path.join(HERE, "keras_files")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "external_data.json"), "w") as f:
+        f.write(dense_model())
+    with h5py.File(os.path.join(d, "external_data_weights.h5"), "w") as f:
+        f.attrs["layer_names"] = [b"x", b"d"]
+        f.create_group("x").attrs["weight_names"] = []
+        g = f.create_group("d")
+        g.attrs["weight_names"] = [b"d/kernel:0", b"d/bias:0"]
+        g.create_dataset("d/kernel:0", shape=(4, 2), dtype="<f4", external=[("/etc/hostname", 0, 32)])
+        g.create_dataset("d/bias:0", data=[0.5, -0.5], dtype="<f4")
+
+
 def main():
+    external_weights()
     CORPUS["keras_zip"] = keras_zip_corpus()
     for target, files in CORPUS.items():
         d = os.path.join(HERE, target)
