@@ -220,6 +220,9 @@ nlohmann::json parse(const std::string& text, const std::string& file, bool json
       if (e.byte > 0 && e.byte <= text.size() && text[e.byte - 1] == '\n') --line;
       throw Error(Diagnostic{fmt::format("{}:{}", file_label(file), line), "", "",
                              fmt::format("invalid JSON: {}", e.what())});
+    } catch (const nlohmann::json::exception& e) {
+      // Not a syntax error but a value JSON cannot hold, e.g. a number beyond the double range.
+      throw Error(Diagnostic{file_label(file), "", "", fmt::format("invalid JSON: {}", e.what())});
     }
     // JSON is YAML: reuse the YAML parser only to learn the line of every key.
     try {
