@@ -87,7 +87,7 @@ void collect_k3_refs(const json& a, std::vector<Ref>& out, const std::string& fi
   if (a.is_array()) {
     for (const json& e : a) collect_k3_refs(e, out, file, layer, depth + 1);
   } else if (a.is_object()) {
-    if (a.value("class_name", "") == "__keras_tensor__") {
+    if (a.contains("class_name") && a["class_name"] == "__keras_tensor__") {
       const json* h = a.contains("config") ? &a["config"] : nullptr;
       if (!h || !h->contains("keras_history")) fail("{}: layer '{}': keras tensor without keras_history", file, layer);
       out.push_back(parse_k2_ref((*h)["keras_history"], file, layer));
