@@ -7,8 +7,8 @@
 //   avg:  sum = 0 in accum_t; sum += x for every input cell (row-major window order);
 //         n = number of input cells, plus every other window cell (padding, counted as a
 //         zero) when count_include_pad.
-//         n a power of two: res = sum * 2^-log2(n) (exact), else res = sum * r with
-//         r = 1/n rounded to ap_ufixed<18,0,AP_RND> (exact integer rounding of 2^18/n).
+//         sum /= n in accum_t (ap_fixed division: the code divided by n, truncated toward
+//         zero, fraction bits kept), then res = (res_T)sum. This is hls4ml's average.
 // Global pooling reduces every axis but the last: input (n_cells, n_chan).
 // 1D pooling uses in_height = pool_height = out_height = 1.
 #ifndef TACHYON_HLS_POOLING_H
@@ -46,48 +46,13 @@ struct global_pool_config {
   typedef ap_fixed<16, 6> accum_t;
 };
 
-// floor(2^19 / n) by restoring division (constant trip count: no divider, unrollable).
-inline unsigned recip_floor_2p19(unsigned n) {
-  unsigned rem = 0, q = 0;
-  for (int b = 19; b >= 0; b--) {
-    rem = (rem << 1) | (b == 19 ? 1u : 0u);
-    q <<= 1;
-    if (rem >= n) {
-      rem -= n;
-      q |= 1u;
-    }
-  }
-  return q;
-}
-
-// sum / n with the rounding rule above (1 <= n < 2^31). When n is a compile-time constant
-// (global pools, windows without excluded padding) everything below folds away.
-template <class res_T, class sum_T> res_T average(const sum_T& sum, unsigned n) {
+// sum / n as ap_fixed computes `sum /= n` (1 <= n < 2^31), converted to res_T. When n is a
+// compile-time constant (global pools, windows without excluded padding) the divider becomes
+// a constant division.
+template <class res_T, class sum_T> res_T average(sum_T sum, unsigned n) {
   #pragma HLS INLINE
-  if ((n & (n - 1)) == 0) {
-    // sum * 2^-k exactly: move the binary point k places to the left (k < 32).
-    unsigned k = 0;
-    for (unsigned j = 0; j < 31; j++) {
-      if ((1u << j) < n) k = j + 1;
-    }
-    const int W = fixed_traits<sum_T>::width;
-    const int I = fixed_traits<sum_T>::iwidth;
-    typedef ap_fixed<W + 64, I> wide_signed;
-    typedef ap_ufixed<W + 64, I> wide_unsigned;
-    if (fixed_traits<sum_T>::is_signed) {
-      wide_signed w = sum;
-      w >>= k;
-      return (res_T)w;
-    } else {
-      wide_unsigned w = sum;
-      w >>= k;
-      return (res_T)w;
-    }
-  }
-  ap_ufixed<18, 0, AP_RND> r;
-  const unsigned code = (recip_floor_2p19(n) + 1u) >> 1;  // round(2^18 / n), no ties for n != 2^k
-  r.range(17, 0) = code;
-  return (res_T)(sum * r);
+  sum /= n;
+  return (res_T)sum;
 }
 
 template <class data_T, class res_T, typename CONFIG_T>

@@ -3,31 +3,15 @@
 //        converted to result_t.
 //   Avg: sum = 0 in accum_t; sum += x for each counted cell in row-major window order
 //        (padding cells are counted, as zeros, only with count_include_pad); n = cells
-//        counted; n a power of two: y = sum * 2^-log2(n) exactly; otherwise
-//        y = sum * r (full precision), r = 1/n converted to ap_ufixed<18,0,AP_RND>;
-//        y converted to result_t.
+//        counted; q = sum / n in accum_t, the code divided by n truncated toward zero (what
+//        `accum_t y; y /= n;` computes with ap_fixed: the quotient keeps the dividend's
+//        fraction bits); q converted to result_t. As in hls4ml, a configured accum_t is
+//        widened by the pass apply_config (docs/config.md, "Defaults").
 #include "conv_geom.h"
 
 namespace tachyon::emulator::detail {
 
 namespace {
-
-constexpr int kRecipBits = 18;
-
-// 1/n rounded to 18 fraction bits, ties up (ap_ufixed<18,0,AP_RND>); exact integer math.
-// (n >= 2, so 1/n <= 1/2 and never overflows.)
-int64_t recip_raw(int64_t n) {
-  int64_t num = int64_t{1} << kRecipBits;
-  int64_t q = num / n, rem = num - q * n;
-  return q + (2 * rem >= n ? 1 : 0);
-}
-FixedType recip_type() { return FixedType{kRecipBits, 0, false, Quant::RND, Overflow::WRAP, 0}; }
-
-int log2_exact(int64_t n) {
-  int k = 0;
-  while ((int64_t{1} << k) < n) ++k;
-  return (int64_t{1} << k) == n ? k : -1;
-}
 
 struct PoolSpec {
   ConvGeom g;
@@ -61,17 +45,9 @@ class PoolFast final : public KernelBase {
       sx_ = f - xt.frac_bits();
       sum_ = CastPlan(f, acc_t_);
       p_acc_ = add_point("accum", acc_t_);
+      final_ = CastPlan(int64_t{acc_t_.frac_bits()}, rt);
     }
     p_res_ = add_point("result", rt);
-    if (!s.max) {
-      int64_t cells = s.g.KH * s.g.KW;
-      for (int64_t n = 0; n <= cells; ++n) {
-        int k = n >= 1 ? log2_exact(n) : 0;
-        final_.push_back(k >= 0 ? CastPlan(int64_t{acc_t_.frac_bits()} + k, rt)
-                                : CastPlan(int64_t{acc_t_.frac_bits()} + kRecipBits, rt));
-        recip_.push_back(k >= 0 ? 0 : recip_raw(n));
-      }
-    }
   }
 
   static bool fits(const KernelContext& ctx, bool max) {
@@ -110,9 +86,7 @@ class PoolFast final : public KernelBase {
               acc = convert(sum_, (static_cast<i128>(acc) << sa_) + (static_cast<i128>(v) << sx_), at(c, p_acc_));
               ++n;
             });
-            const CastPlan& fin = final_[static_cast<size_t>(n)];
-            int64_t r = recip_[static_cast<size_t>(n)];
-            out = convert(fin, r ? static_cast<i128>(acc) * r : static_cast<i128>(acc), at(c, p_res_));
+            out = convert(final_, static_cast<i128>(acc) / std::max<int64_t>(n, 1), at(c, p_res_));
           }
           y[(oh * g.OW + ow) * g.C + ch] = out;
         }
@@ -126,8 +100,7 @@ class PoolFast final : public KernelBase {
   ValueCast result_;
   CastPlan sum_;
   int sa_ = 0, sx_ = 0;
-  std::vector<CastPlan> final_;  // per n
-  std::vector<int64_t> recip_;   // per n: 0 when n is a power of two
+  CastPlan final_;  // accum_t -> result_t
   int p_acc_ = 0, p_res_ = 0;
 };
 
@@ -170,13 +143,10 @@ class PoolGeneral final : public KernelBase {
               acc = convert(acc + v, acc_t_, at(c, p_acc_));
               ++n;
             });
-            int k = log2_exact(n);
             Counts* cr = at(c, p_res_);
             bool o = false;
-            if (k >= 0)
-              out = Fixed::from_exact(acc.raw(), int64_t{acc_t_.frac_bits()} + k, res_t_, &o);
-            else
-              out = (acc * Fixed::from_raw(BigInt(recip_raw(n)), recip_type())).cast(res_t_, &o);
+            Fixed q = Fixed::from_raw(acc.raw().div_trunc(static_cast<uint64_t>(std::max<int64_t>(n, 1))), acc_t_);
+            out = q.cast(res_t_, &o);
             if (cr) {
               cr->conversions++;
               cr->overflows += o;

@@ -336,6 +336,19 @@ BigInt BigInt::shr(int64_t k) const {
   return r;
 }
 
+BigInt BigInt::div_trunc(uint64_t d) const {
+  std::vector<uint64_t> mag;
+  magnitude(*this, mag);
+  // Long division of the magnitude, most significant limb first.
+  u128 rem = 0;
+  for (size_t i = mag.size(); i-- > 0;) {
+    u128 cur = (rem << 64) | mag[i];
+    mag[i] = static_cast<uint64_t>(cur / d);
+    rem = cur % d;
+  }
+  return BigIntBuilder::from_magnitude(mag.data(), static_cast<int>(mag.size()), is_negative());
+}
+
 bool operator==(const BigInt& a, const BigInt& b) {
   if (a.n_ != b.n_) return false;
   return std::memcmp(a.data(), b.data(), sizeof(uint64_t) * static_cast<size_t>(a.n_)) == 0;

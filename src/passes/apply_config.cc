@@ -63,7 +63,12 @@ bool apply_config(ir::Graph& g, PassContext& ctx) {
     }
     for (const std::string& slot : config::internal_slots(g, n)) {
       const config::Setting& st = s.precision.at(slot);
-      if (!st.is_auto()) n.config.types[slot] = st.type();
+      if (st.is_auto()) continue;
+      n.config.types[slot] = st.type();
+      // As hls4ml's backend does for every pooling layer: the configured accumulator gains
+      // room for the sum of the window and for the quotient's fraction bits.
+      if (slot == "accum" && (n.op == ir::Op::AvgPool || n.op == ir::Op::GlobalAvgPool))
+        n.config.types[slot] = detail::widened_pool_accum(st.type(), detail::pool_cells(g, n));
     }
     for (ir::ValueId out : n.outputs) set_value_type(g, out, s.precision.at("result"));
     for (size_t i = 0; i < n.inputs.size(); ++i) {

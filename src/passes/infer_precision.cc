@@ -7,7 +7,8 @@
 // * Add / Sub / Mul: the full-precision result type; Concat: the narrowest type holding
 //   every input; BatchNorm: x * scale + bias at full precision; Scale: x * scale.
 // * Relu, Clip, Cast, layout ops, max pools, average pools: the input type (average pool
-//   accum: the input type plus log2(pool size) integer bits).
+//   accum: the input type widened as hls4ml widens a configured one, detail::widened_pool_accum:
+//   the window's sum is exact and its quotient keeps e = ceil(log2(cells)) more fraction bits).
 // * Constants: the narrowest exact type up to 32 bits, else 32 bits with enough integer
 //   bits (AP_RND_CONV).
 // * TreeEnsemble threshold: the input type.
@@ -86,16 +87,6 @@ FixedType plain(FixedType t) {
   t.overflow = Overflow::WRAP;
   t.sat_bits = 0;
   return t;
-}
-
-int64_t pool_size(const ir::Graph& g, const ir::Node& n) {
-  if (n.op == Op::GlobalAvgPool) {
-    const ir::Shape& x = g.value(n.inputs[0]).shape;
-    return ir::num_elements(x) / std::max<int64_t>(1, x.back());
-  }
-  int64_t k = 1;
-  for (int64_t d : n.attrs.get_ints("kernel_shape")) k *= d;
-  return k;
 }
 
 // The result type when "auto"; nullopt when the op has no inference rule.
@@ -186,10 +177,7 @@ bool infer_precision(ir::Graph& g, PassContext& ctx) {
       if (slot == "accum" && (n.op == Op::Dense || n.op == Op::Conv)) {
         t = accum_type(g, n);
       } else if (slot == "accum" && (n.op == Op::AvgPool || n.op == Op::GlobalAvgPool)) {
-        t = plain(g.type_of(n.inputs[0]));
-        const auto k = static_cast<double>(pool_size(g, n));
-        t.int_bits += static_cast<int>(std::ceil(std::log2(std::max(1.0, k))));
-        t.width += static_cast<int>(std::ceil(std::log2(std::max(1.0, k))));
+        t = detail::widened_pool_accum(plain(g.type_of(n.inputs[0])), detail::pool_cells(g, n));
       } else if (slot == "threshold") {
         t = g.type_of(n.inputs[0]);
       } else if (slot == "inp_norm") {

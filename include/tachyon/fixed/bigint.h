@@ -72,6 +72,8 @@ class BigInt {
   BigInt& operator-=(const BigInt& b) { return *this = *this - b; }
   BigInt shl(int64_t k) const;  // * 2^k (k < 0: shr(-k))
   BigInt shr(int64_t k) const;  // floor(x / 2^k) (k < 0: shl(-k))
+  // x / d truncated toward zero (C's integer division), d >= 1.
+  BigInt div_trunc(uint64_t d) const;
 
   friend bool operator==(const BigInt& a, const BigInt& b);
   friend std::strong_ordering operator<=>(const BigInt& a, const BigInt& b);

@@ -211,6 +211,11 @@ void NetEmitter::emit(const ir::Node& n) {
   std::string out_shape = n.outputs.empty() ? "" : ir::shape_str(g_.value(n.outputs[0]).shape);
   std::string out_type = n.outputs.empty() || !g_.value(n.outputs[0]).type ? "" : g_.value(n.outputs[0]).type->str();
   info.group = d_.begin_group(fmt::format("layer {} ({}) -> {} {}", n.name, info.op, out_shape, out_type));
+  if ((n.op == Op::Dense || n.op == Op::Conv) && n.config.reuse_factor > 1)
+    fail("node '{}' ({}): ReuseFactor {} is not supported by the Verilog backend, which builds every layer fully "
+         "parallel (one new sample per clock, no multiplier sharing); set ReuseFactor: 1 for this layer or use an "
+         "HLS backend",
+         n.name, info.op, n.config.reuse_factor);
   switch (n.op) {
     case Op::Dense: dense(n, info); break;
     case Op::Conv: conv(n, info); break;

@@ -24,12 +24,6 @@ FixedType internal_type(const ir::Node& n, const std::string& key) {
   return it->second;
 }
 
-int log2_exact(int64_t n) {
-  int k = 0;
-  while ((int64_t{1} << k) < n) ++k;
-  return (int64_t{1} << k) == n ? k : -1;
-}
-
 }  // namespace
 
 FSig NetEmitter::accumulate(const std::vector<FSig>& xs, const FixedType& A, const std::string& name, LayerInfo& info) {
@@ -315,6 +309,32 @@ void NetEmitter::softmax(const ir::Node& n, LayerInfo& info) {
   vals_[yv] = std::move(out);
 }
 
+FSig NetEmitter::div_trunc(FSig x, int64_t n, const std::string& name, LayerInfo& info) {
+  if (n == 1) return x;
+  const DfgNode& xn = d_.node(x.node);
+  BigInt mag = std::max(xn.lo.abs(), xn.hi.abs());
+  int bits = 0;  // |x| < 2^bits
+  while (BigInt::pow2(bits) <= mag) ++bits;
+  int log2n = 0;  // 2^log2n >= n
+  while ((int64_t{1} << log2n) < n) ++log2n;
+  DNode neg = d_.is_neg(x.node, name + "_s");
+  if ((int64_t{1} << log2n) == n) {
+    // Toward zero: a negative code gets n - 1 added before the floor shift.
+    DNode up = d_.add(x.node, d_.constant(n - 1), name + "_u");
+    return FSig{d_.shr(d_.mux(neg, up, x.node, name + "_b"), log2n, name), x.frac};
+  }
+  // floor(a / n) = floor(a * m / 2^p) for 0 <= a < 2^bits, with p = bits + ceil(log2 n) and
+  // m = ceil(2^p / n); the sign is taken off before and put back after (truncation toward zero).
+  const int p = bits + log2n;
+  const BigInt pow = BigInt::pow2(p);
+  BigInt m = pow.div_trunc(static_cast<uint64_t>(n));
+  if (!(m * BigInt(n) == pow)) m += BigInt(1);
+  DNode a = d_.mux(neg, d_.neg(x.node, name + "_n"), x.node, name + "_a");
+  FSig prod = const_mul(FSig{a, 0}, m, 0, name + "_m", info);
+  DNode qa = d_.shr(prod.node, p, name + "_q");
+  return FSig{d_.mux(neg, d_.neg(qa, name + "_qn"), qa, name), x.frac};
+}
+
 void NetEmitter::pool(const ir::Node& n, LayerInfo& info) {
   ir::ValueId yv = n.outputs.at(0);
   const FixedType& rt = type(yv);
@@ -369,17 +389,11 @@ void NetEmitter::pool(const ir::Node& n, LayerInfo& info) {
         }
         // Padding cells add 0: acc_t(acc + 0) == acc, so they only count in n.
         FSig sum = accumulate(cells, acc_t, q + "_sum", info);
-        int k = count >= 1 ? log2_exact(count) : 0;
-        if (k >= 0) {
-          out.push_back(cast({sum.node, sum.frac + k}, rt, q));
-        } else {
-          constexpr int kRecipBits = 18;
-          int64_t num = int64_t{1} << kRecipBits;
-          int64_t rq = num / count, rem = num - rq * count;
-          BigInt recip(rq + (2 * rem >= count ? 1 : 0));
-          FSig prod = const_mul(sum, recip, kRecipBits, q + "_avg", info);
-          out.push_back(cast(prod, rt, q));
-        }
+        // The division truncates on accum's grid: the sum may come on a coarser one.
+        const int fa = acc_t.frac_bits();
+        if (sum.frac < fa) sum = FSig{d_.shl(sum.node, fa - sum.frac, q + "_g"), fa};
+        if (sum.frac > fa) sum = FSig{d_.shr(sum.node, sum.frac - fa, q + "_g"), fa};  // exact: an accum value
+        out.push_back(cast(div_trunc(sum, std::max<int64_t>(count, 1), q + "_avg", info), rt, q));
       }
   vals_[yv] = std::move(out);
 }

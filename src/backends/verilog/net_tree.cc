@@ -9,8 +9,8 @@
 //  * leaf selection — per tree, a multiplexer tree driven by the comparison bits of its
 //    internal nodes, with the leaves' score_t codes as constants (a node whose two subtrees
 //    give the same value needs no multiplexer);
-//  * class sums — per class, one balanced adder tree over its trees' leaves and the base
-//    score: the emulator's accumulator can neither overflow nor round, so the exact integer
+//  * class sums — per class, one balanced adder tree over its trees' leaves, the base score
+//    folded into the leaf constants of the class's first tree: the emulator's accumulator can neither overflow nor round, so the exact integer
 //    sum is its value and any adder order gives the same bits; one conversion to the output
 //    type (its rounding and saturation) at the end.
 // The scheduler places the pipeline registers from the timing model like for any layer.
@@ -62,14 +62,23 @@ void NetEmitter::tree(const ir::Node& n, LayerInfo& info) {
   };
   int64_t leaves = 0, muxes = 0;
   std::vector<std::vector<STerm>> terms(static_cast<size_t>(d.n_outputs));
+  // The base score's code, added into the leaves of each class's first tree (the sum is exact,
+  // so this changes no bit and saves one adder per class).
+  std::vector<BigInt> base(static_cast<size_t>(d.n_outputs));
+  for (int32_t c = 0; c < d.n_outputs; ++c)
+    base[static_cast<size_t>(c)] = Fixed::from_double(d.base_score[static_cast<size_t>(c)], ty.score_t).raw();
+  std::vector<bool> based(static_cast<size_t>(d.n_outputs), false);
   for (size_t ti = 0; ti < q.trees.size(); ++ti) {
     const emulator::TreeQTree& t = q.trees[ti];
+    const size_t cls = static_cast<size_t>(t.class_id);
+    const BigInt offset = based.at(cls) ? BigInt(0) : base.at(cls);
+    based[cls] = true;
     // Children come after their parent in pre-order: resolve the nodes backwards.
     std::vector<DNode> val(t.nodes.size(), -1);
     for (size_t i = t.nodes.size(); i-- > 0;) {
       const emulator::TreeQNode& qn = t.nodes[i];
       if (qn.feature < 0) {
-        val[i] = constant(Fixed::from_double(qn.leaf, ty.score_t).raw());
+        val[i] = constant(Fixed::from_double(qn.leaf, ty.score_t).raw() + offset);
         ++leaves;
         continue;
       }
@@ -81,12 +90,12 @@ void NetEmitter::tree(const ir::Node& n, LayerInfo& info) {
       val[i] = d_.mux(compare(qn.feature, qn.k), l, r, fmt::format("{}_t{}_n{}", p, ti, i));
       ++muxes;
     }
-    terms[static_cast<size_t>(t.class_id)].push_back({val[0], 0, false});
+    terms[cls].push_back({val[0], 0, false});
   }
   Sigs out;
   for (int32_t c = 0; c < d.n_outputs; ++c) {
     std::vector<STerm>& ts = terms[static_cast<size_t>(c)];
-    ts.push_back({d_.constant(Fixed::from_double(d.base_score[static_cast<size_t>(c)], ty.score_t).raw()), 0, false});
+    if (!based[static_cast<size_t>(c)]) ts.push_back({d_.constant(base[static_cast<size_t>(c)]), 0, false});
     std::vector<int> depth;
     DNode s = sum_tree(d_, ts, fmt::format("{}_sum{}", p, c), depth);
     out.push_back(cast(FSig{s, fs}, out_t, fmt::format("{}_{}", p, c)));

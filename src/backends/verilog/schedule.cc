@@ -38,11 +38,26 @@ double TimingModel::delay(const Dfg& g, const DfgNode& n) const {
     }
     case DKind::Mux: return lut_ns;
     case DKind::Cast: {
+      // Rounding: q = floor part + inc, an incrementer whose carry chain reads inc only through
+      // the LUT of its lowest bit (lsb xor inc). inc reads the dropped bits, the lsb and the
+      // sign; when they fit one LUT6 with the lsb, the decision is that LUT and the rounding
+      // costs one adder, else a LUT level more.
+      // Saturation: each result bit is a function of the range-check bits (those above the
+      // target's width, with the sign) and its own bit: one LUT level when they fit a LUT6,
+      // else the range check first (two levels).
       CastPlan p = plan_cast(g, n);
+      const FixedType& t = n.to;
       double d = 0;
-      if (p.rounds) d += lut_ns + adder(n.width + 1);
-      bool sat = p.may_overflow && !(n.to.overflow == Overflow::WRAP && n.to.sat_bits == 0);
-      if (sat) d += 2 * lut_ns;
+      if (p.rounds) {
+        int decision_inputs = t.quant == Quant::RND ? 2 : p.shift + 2;
+        d += adder(n.width + 1) + (decision_inputs <= 6 ? 0.0 : lut_ns);
+      }
+      bool sat = p.may_overflow && !(t.overflow == Overflow::WRAP && t.sat_bits == 0);
+      if (sat) {
+        int qw = std::max(signed_width(p.qlo, p.qhi), t.width + 1);
+        int check_bits = qw - t.width + (t.is_signed ? 1 : 0);
+        d += check_bits + 1 <= 6 ? lut_ns : 2 * lut_ns;
+      }
       if (p.sym_min) d += lut_ns;
       return d;
     }
@@ -65,6 +80,21 @@ ScheduleResult schedule(Dfg& g, const TimingModel& m) {
   std::vector<bool> live = g.live();
   double budget = m.budget();
   ScheduleResult r;
+  // Multiplexer level within the stage (0: not a multiplexer). Two levels of 2:1 multiplexers
+  // whose data are constants or first-level multiplexers make one LUT plus a MUXF7/MUXF8:
+  // mux(s, mux(s1, a, b), mux(s2, c, d)) is two LUT6 and a MUXF7 per bit (constant leaves
+  // make the inner pair a LUT of three select bits), so the second level costs mux_pair_ns.
+  std::vector<int> mux_level(g.size(), 0);
+  auto pairs_with = [&](const DfgNode& n, int s) {
+    bool any_mux = false;
+    for (size_t k = 1; k < n.args.size(); ++k) {
+      const DfgNode& a = g.node(n.args[k]);
+      if (a.kind == DKind::Const) continue;
+      if (a.kind != DKind::Mux || a.stage != s || mux_level[static_cast<size_t>(n.args[k])] % 2 != 1) return false;
+      any_mux = true;
+    }
+    return any_mux;
+  };
   for (size_t i = 0; i < g.size(); ++i) {
     DfgNode& n = g.node(static_cast<DNode>(i));
     n.max_use_stage = -1;
@@ -85,10 +115,17 @@ ScheduleResult schedule(Dfg& g, const TimingModel& m) {
     for (DNode a : n.args)
       if (g.node(a).stage == s) t_in = std::max(t_in, g.node(a).time);
     double d = m.delay(g, n);
+    bool paired = n.kind == DKind::Mux && pairs_with(n, s);
+    if (paired) d = m.mux_pair_ns;
     if (d > 0 && t_in > 0 && t_in + d > budget) {
       ++s;
       t_in = 0;
+      if (paired) {
+        paired = false;
+        d = m.delay(g, n);
+      }
     }
+    if (n.kind == DKind::Mux) mux_level[i] = paired ? 2 : 1;
     if (n.kind == DKind::Rom) {
       // The address path ends in the ROM's output register: the value exists one stage later.
       r.max_stage_delay_ns = std::max(r.max_stage_delay_ns, t_in + d);

@@ -121,4 +121,23 @@ ir::ValueId add_constant(ir::Graph& g, const std::string& base, ir::Tensor t, st
   return g.add_constant(g.unique_value_name(base), std::move(t), type);
 }
 
+int64_t pool_cells(const ir::Graph& g, const ir::Node& n) {
+  if (n.op == ir::Op::GlobalAvgPool || n.op == ir::Op::GlobalMaxPool) {
+    const ir::Shape& x = g.value(n.inputs.at(0)).shape;
+    return ir::num_elements(x) / std::max<int64_t>(1, x.empty() ? 1 : x.back());
+  }
+  int64_t k = 1;
+  for (int64_t d : n.attrs.get_ints("kernel_shape")) k *= d;
+  return k;
+}
+
+FixedType widened_pool_accum(FixedType t, int64_t cells) {
+  int e = 0;
+  while ((int64_t{1} << e) < cells) ++e;
+  const bool integer = t.is_integer();
+  t.width += 2 * e;
+  t.int_bits += integer ? 2 * e : e;
+  return t;
+}
+
 }  // namespace tachyon::passes::detail

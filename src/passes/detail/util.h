@@ -18,6 +18,12 @@ Diagnostic node_diag(const ir::Graph& g, const ir::Node& n, std::string message)
 // s == 2^k exactly (s > 0): sets *k.
 bool is_pow2(double s, int* k);
 
+// Cells of an AvgPool / GlobalAvgPool window: the kernel's size, or every input cell of a channel.
+int64_t pool_cells(const ir::Graph& g, const ir::Node& n);
+// hls4ml's pooling accumulator: a configured accum type widened by e = ceil(log2(cells)) bits,
+// width + 2e and integer bits + e (integer-shaped types: + 2e integer bits).
+FixedType widened_pool_accum(FixedType t, int64_t cells);
+
 // Smallest F >= -1074 such that v * 2^F is an integer (0 for v == 0).
 int frac_bits_of(double v);
 

@@ -1,5 +1,7 @@
-// Pooling: max in the input type (padding ignored), average = sum in accum_t then a shift
-// (n a power of two) or a multiplication by 1/n in ap_ufixed<18,0,AP_RND>.
+// Pooling: max in the input type (padding ignored), average = sum in accum_t, then the code
+// divided by the cell count truncated toward zero (ap_fixed's `accum /= n`), then result_t.
+#include <cmath>
+
 #include "test_util.h"
 
 namespace tachyon::emulator::testing {
@@ -14,23 +16,15 @@ struct PoolCase {
 
 int64_t pool_out(int64_t in, int64_t k, int64_t s, int64_t p0, int64_t p1) { return (in + p0 + p1 - k) / s + 1; }
 
-// Reference average: independent formulation with exact rationals in the test:
-// sum in accum_t step by step, then y = sum / n rounded as documented.
+// Reference average: independent formulation in doubles (every code here is far below 2^53):
+// sum in accum_t step by step, then the accum code divided by n with std::trunc.
 Fixed avg_of(const std::vector<Fixed>& cells, const FixedType& acc_t, const FixedType& rt) {
   Fixed acc(acc_t);
   for (const Fixed& v : cells) acc = (acc + v).cast(acc_t);
-  auto n = static_cast<int64_t>(cells.size());
-  int k = 0;
-  while ((int64_t{1} << k) < n) ++k;
-  if ((int64_t{1} << k) == n) {
-    // sum * 2^-k: the same raw code read with k more fraction bits.
-    FixedType shifted{acc_t.width, acc_t.int_bits - k, acc_t.is_signed};
-    return Fixed::from_raw(acc.raw(), shifted).cast(rt);
-  }
-  // r = 1/n in ap_ufixed<18,0,AP_RND>: from the double 1/n (18 bits: no double rounding issue
-  // for the small n used here).
-  Fixed r = Fixed::from_double(1.0 / static_cast<double>(n), T("ap_ufixed<18,0,AP_RND>"));
-  return (acc * r).cast(rt);
+  const double lsb = std::ldexp(1.0, -acc_t.frac_bits());
+  const double code = acc.to_double() / lsb;
+  const double q = std::trunc(code / static_cast<double>(cells.size()));
+  return Fixed::from_double(q * lsb, acc_t).cast(rt);
 }
 
 void check_pool(const PoolCase& c, bool is_max, const FixedType& xt, const FixedType& acc_t, const FixedType& rt,
@@ -86,9 +80,9 @@ TEST(Pool, MaxPool2D) {
   check_pool({5, 4, 3, 3, 3, 2, 1, 1, 1, 1, 1, false}, true, T("ap_fixed<8,3>"), {}, T("ap_fixed<8,3>"), 2);
 }
 
-TEST(Pool, AvgPool2DPowerOfTwoAndReciprocal) {
+TEST(Pool, AvgPool2DTruncatedDivision) {
   FixedType xt = T("ap_fixed<8,3>");
-  // 2x2 windows: n = 4, exact shift.
+  // 2x2 windows: n = 4 (the quotient loses two bits of accum's grid).
   check_pool({6, 6, 2, 2, 2, 2, 2, 0, 0, 0, 0, false}, false, xt, T("ap_fixed<12,5>"), T("ap_fixed<8,3,AP_RND,AP_SAT>"), 3);
   // 3x3 windows with padding: n = 9, 6, 4 at borders (excluded padding).
   check_pool({5, 5, 2, 3, 3, 2, 2, 1, 1, 1, 1, false}, false, xt, T("ap_fixed<12,5>"), T("ap_fixed<10,3>"), 4);
@@ -128,16 +122,19 @@ TEST(Pool, GlobalPools) {
   }
 }
 
-TEST(Pool, ReciprocalIsRoundedNotTruncated) {
-  // 1/3 in ap_ufixed<18,0,AP_RND>: 2^18/3 = 87381.33 -> 87381; 1/5 -> 52428.8 -> 52429.
-  // Average of three cells [1, 1, 1] (sum 3): 3 * 87381 / 2^18 = 0.99999237... -> result
-  // ap_fixed<24,2> keeps it; TRN to ap_fixed<8,2> gives 0.984375 (63/64), not 1.
+TEST(Pool, DivisionTruncatesTowardZero) {
+  // Three cells in accum ap_fixed<16,6> (10 fraction bits), written out by hand:
+  //   [1, 0, 0]:      code 1024 / 3 = 341.33 -> 341 -> 0.3330078125; ap_fixed<8,2> (TRN):
+  //                   0.3330078125 * 64 = 21.3125 -> 21 -> 0.328125.
+  //   [-0.125, 0, 0]: code -128 / 3 = -42.67 -> -42 (toward zero, not -43) -> -0.041015625;
+  //                   ap_fixed<8,2> (TRN = floor): -2.625 -> -3 -> -0.046875.
   GraphBuilder gb;
-  ir::ValueId x = gb.input("x", {3, 1}, T("ap_fixed<8,3>"));
+  ir::ValueId x = gb.input("x", {3, 2}, T("ap_fixed<8,3>"));
   ir::Attrs a = attrs({{"kernel_shape", std::vector<int64_t>{3}}});
-  gb.output(gb.node(Op::AvgPool, "p1", {x}, {1, 1}, T("ap_fixed<24,2>"), a, {{"accum", T("ap_fixed<16,6>")}}), "a");
-  gb.output(gb.node(Op::AvgPool, "p2", {x}, {1, 1}, T("ap_fixed<8,2>"), a, {{"accum", T("ap_fixed<16,6>")}}), "b");
-  run_both(gb.g, {NdArray{{3, 1}, {1, 1, 1}}}, {{3.0 * 87381 / 262144}, {63.0 / 64}}, "recip");
+  gb.output(gb.node(Op::AvgPool, "p1", {x}, {1, 2}, T("ap_fixed<24,2>"), a, {{"accum", T("ap_fixed<16,6>")}}), "a");
+  gb.output(gb.node(Op::AvgPool, "p2", {x}, {1, 2}, T("ap_fixed<8,2>"), a, {{"accum", T("ap_fixed<16,6>")}}), "b");
+  run_both(gb.g, {NdArray{{3, 2}, {1, -0.125, 0, 0, 0, 0}}}, {{0.3330078125, -0.041015625}, {0.328125, -0.046875}},
+           "trunc");
 }
 
 }  // namespace

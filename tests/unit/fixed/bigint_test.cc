@@ -97,6 +97,21 @@ TEST(BigInt, MatchesI128) {
     if (u < 0) u += m;
     ASSERT_EQ(A.wrap_unsigned(w).low_i128(), u);
     ASSERT_EQ(A.wrap_signed(w).low_i128(), u >= m / 2 ? u - m : u);
+    // Division by a small divisor, truncated toward zero as C's '/' on i128.
+    uint64_t d = 1 + r.next() % ((r.next() & 1) ? 7 : (uint64_t{1} << 62));
+    ASSERT_EQ(A.div_trunc(d).low_i128(), a / static_cast<i128>(d));
+  }
+}
+
+TEST(BigInt, DivTruncOnWideValues) {
+  Rng r;
+  for (int it = 0; it < 2000; ++it) {
+    BigInt x = random_big(r, 30);
+    uint64_t d = 1 + r.next() % (uint64_t{1} << 40);
+    BigInt q = x.div_trunc(d), rem = x - q * BigInt::from_u64(d);
+    // x = q d + rem with |rem| < d and rem carrying x's sign (or zero).
+    ASSERT_LT(rem.abs(), BigInt::from_u64(d));
+    ASSERT_TRUE(rem.is_zero() || rem.is_negative() == x.is_negative());
   }
 }
 

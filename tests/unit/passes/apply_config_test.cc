@@ -129,3 +129,24 @@ TEST(ApplyConfig, ErrorsNameTheConfigFile) {
             std::string::npos)
       << msg;
 }
+
+// hls4ml's Vivado backend widens every pooling accumulator by e = ceil(log2(cells)):
+// width + 2e, integer bits + e (ap_int: width + 2e). Written out per case below.
+TEST(ApplyConfig, AveragePoolAccumulatorIsWidenedAsHls4mlDoes) {
+  Graph g;
+  ValueId x = g.add_value("x", {6, 6, 2});
+  ValueId p = g.add_value("p", {2, 2, 2});
+  NodeId pool = g.add_node(Op::AvgPool, "pool", {x}, {p});
+  g.node(pool).attrs.set("kernel_shape", std::vector<int64_t>{3, 3});
+  g.node(pool).attrs.set("strides", std::vector<int64_t>{3, 3});
+  ValueId q = g.add_value("q", {2});
+  g.add_node(Op::GlobalAvgPool, "gap", {p}, {q});
+  g.inputs.push_back({x, "x", {6, 6, 2}, {}});
+  g.outputs.push_back({q, "q", {2}, {}});
+  json cfg = {{"LayerName", {{"gap", {{"Precision", {{"accum", "ap_int<10>"}}}}}}}};
+  run_passes(g, {"apply_config"}, ctx_of(cfg));
+  // 9 cells: e = 4 -> ap_fixed<16,6> becomes ap_fixed<24,10>.
+  EXPECT_EQ(node(g, "pool").config.types.at("accum").str(), "ap_fixed<24,10>");
+  // 4 cells: e = 2 -> ap_int<10> becomes ap_int<14>.
+  EXPECT_EQ(node(g, "gap").config.types.at("accum").str(), "ap_int<14>");
+}

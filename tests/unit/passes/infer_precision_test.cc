@@ -147,6 +147,7 @@ TEST(InferPrecision, PoolAccumAndConstants) {
   g.outputs.push_back({y, "y", {2}, {}});
   json cfg = {{"LayerName", {{"gap", {{"Precision", {{"accum", "auto"}}}}}, {"mul", {{"Precision", "auto"}}}}}};
   run_passes(g, {"apply_config", "infer_precision", "verify"}, ctx_of(cfg));
-  EXPECT_EQ(node(g, "gap").config.types.at("accum").str(), "ap_fixed<20,10>");  // 16 values: +4 integer bits
+  // 16 cells, e = 4: the input type ap_fixed<16,6> with width + 2e and integer bits + e.
+  EXPECT_EQ(node(g, "gap").config.types.at("accum").str(), "ap_fixed<24,10>");
   EXPECT_EQ(g.type_of(node(g, "mul").inputs[1]).str(), "ap_fixed<6,3>");       // exact: -3 .. 0.375
 }

@@ -67,6 +67,9 @@ class NetEmitter {
   std::vector<BigInt> codes(ir::ValueId constant) const;  // constant converted to its type
   FSig cast(FSig x, const FixedType& t, const std::string& name);
   FSig const_mul(FSig x, const BigInt& c, int cfrac, const std::string& name, LayerInfo& info);
+  // The code of x divided by the constant n >= 1, truncated toward zero (ap_fixed's `x /= n`):
+  // same fraction bits as x.
+  FSig div_trunc(FSig x, int64_t n, const std::string& name, LayerInfo& info);
   FSig max_tree(const std::vector<FSig>& xs, const std::string& name);
   std::string nm(const ir::Node& n) const;  // Verilog-safe prefix for a layer
 

@@ -12,10 +12,14 @@ namespace tachyon::backends::verilog {
 
 // A deliberately simple delay model of UltraScale+ (-2 speed grade) logic, used to place
 // pipeline registers: a logic level (LUT plus its routing) costs lut_ns, a carry chain of
-// width w costs lut_ns + carry8_ns * ceil(w / 8), a 2:1 multiplexer one level, a saturation
-// (range check + multiplexer) two levels, a combinational DSP48E2 multiply dsp_ns, the
-// address path of a registered ROM rom_ns. Shifts, bit selections and wraps are wires.
-// Each stage holds at most period - overhead_ns of logic (clock-to-out, setup, uncertainty).
+// width w costs lut_ns + carry8_ns * ceil(w / 8), a 2:1 multiplexer one level (a second
+// multiplexer level over first-level ones mux_pair_ns: LUT pair + MUXF7, see schedule), a
+// rounding one adder (plus a level when its decision does not fit the adder's first LUT), a
+// saturation one level when the range check and the bit fit a LUT6 (else two), a
+// combinational DSP48E2 multiply dsp_ns, the address path of a registered ROM rom_ns.
+// Shifts, bit selections and wraps are wires. Each stage holds at most period - overhead_ns
+// of logic (clock-to-out, setup, uncertainty). docs/firmware.md compares the model with
+// Yosys's static timing analysis of the same RTL (bench/timing_check.sh).
 struct TimingModel {
   double period_ns = 5.0;
   double overhead_ns = 0.4;
@@ -23,6 +27,7 @@ struct TimingModel {
   double carry8_ns = 0.06;
   double dsp_ns = 2.6;
   double rom_ns = 1.2;
+  double mux_pair_ns = 0.15;  // second level of a 2:1 multiplexer pair (MUXF7/F8, see schedule)
   double budget() const { return period_ns - overhead_ns; }
   double adder(int width) const { return lut_ns + carry8_ns * ((width + 7) / 8); }
   double delay(const Dfg& g, const DfgNode& n) const;
