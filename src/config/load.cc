@@ -69,9 +69,17 @@ nlohmann::json yaml_scalar(const YAML::Node& n) {
 // A configuration has a few values per layer; YAML aliases can make a small file expand
 // exponentially ("a: &a [x, x]", "b: &b [*a, *a]", ...), so the conversion stops there.
 constexpr size_t kMaxConfigValues = 200000;
+// Configurations are a few levels deep; an alias inside the node it names ("a: &a {b: *a}")
+// makes an endless nesting, which stops here rather than after 200,000 levels.
+constexpr size_t kMaxConfigDepth = 100;
 
 nlohmann::json from_yaml(const YAML::Node& n, std::vector<std::string>& path, const std::string& file,
                          Diagnostics& diags, size_t& values) {
+  if (path.size() > kMaxConfigDepth)
+    throw Error(Diagnostic{file_label(file), "", "",
+                           fmt::format("the configuration is nested more than {} levels deep (an alias inside the "
+                                       "node it names?)",
+                                       kMaxConfigDepth)});
   if (++values > kMaxConfigValues)
     throw Error(Diagnostic{where(file, path), "", "",
                            fmt::format("the configuration expands to more than {} values (aliases referring to "
