@@ -73,6 +73,8 @@ constexpr size_t kMaxConfigValues = 200000;
 // makes an endless nesting, which stops here rather than after 200,000 levels.
 constexpr size_t kMaxConfigDepth = 100;
 
+size_t invalid_utf8_at(const std::string& s);
+
 nlohmann::json from_yaml(const YAML::Node& n, std::vector<std::string>& path, const std::string& file,
                          Diagnostics& diags, size_t& values) {
   if (path.size() > kMaxConfigDepth)
@@ -88,7 +90,11 @@ nlohmann::json from_yaml(const YAML::Node& n, std::vector<std::string>& path, co
   switch (n.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined: return nullptr;
-    case YAML::NodeType::Scalar: return yaml_scalar(n);
+    case YAML::NodeType::Scalar:
+      // The input is checked to be UTF-8, but YAML escapes ("\x85") can still make bytes that are not.
+      if (invalid_utf8_at(n.Scalar()) != std::string::npos)
+        throw Error(Diagnostic{where(file, path), "", "", "a value is not valid UTF-8 text (an escape sequence?)"});
+      return yaml_scalar(n);
     case YAML::NodeType::Sequence: {
       nlohmann::json a = nlohmann::json::array();
       size_t i = 0;
@@ -109,6 +115,8 @@ nlohmann::json from_yaml(const YAML::Node& n, std::vector<std::string>& path, co
           continue;
         }
         const std::string key = k.Scalar();
+        if (invalid_utf8_at(key) != std::string::npos)
+          throw Error(Diagnostic{where(file, path), "", "", "a key is not valid UTF-8 text (an escape sequence?)"});
         path.push_back(key);
         if (o.contains(key))
           diags.add({fmt::format("{}:{}", file_label(file), line), "", "", fmt::format("duplicate key '{}'", path_str(path))});
