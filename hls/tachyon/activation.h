@@ -3,10 +3,12 @@
 // array written by Tachyon (entries computed once, identical to the emulator's).
 //
 //   relu        y = x > 0 ? x : 0
+//   thresholded_relu  y = x > theta ? x : 0   (theta in param_t, compared exactly)
 //   leaky_relu  y = x > 0 ? x : alpha * x          (alpha in param_t, product full precision)
 //   prelu       the same with a per-channel slope (last axis), slope[i % n_slope]
 //   elu         y = x > 0 ? x : alpha * table[idx], idx = trunc(-x * N / 8) clamped to [0, N-1]
-//   sigmoid     y = table[idx], idx = trunc(x * N / 16) + N/2 clamped to [0, N-1]
+//   sigmoid     y = table[idx], idx = trunc(x * N / 16) + N/2 clamped to [0, N-1]; also
+//               used for the table functions on the same range (softplus, softsign, erf)
 //   tanh        y = table[idx], idx = trunc(x * N / 8) + N/2 clamped to [0, N-1]
 //   hard_sigmoid  v = alpha * x + beta (full precision), clamped exactly to [0, 1]
 //   clip        y = x < lo ? lo : (x > hi ? hi : x), lo/hi in x's W/I/sign with AP_RND, AP_SAT
@@ -39,6 +41,20 @@ void relu(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
   for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
     const data_T x = data[i];
     if (is_positive(x)) {
+      res[i] = (res_T)x;
+    } else {
+      res[i] = (res_T)0;
+    }
+  }
+}
+
+template <class data_T, class res_T, typename CONFIG_T>
+void thresholded_relu(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
+  #pragma HLS PIPELINE II = CONFIG_T::reuse_factor
+  const typename CONFIG_T::param_t theta = CONFIG_T::theta();
+  for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
+    const data_T x = data[i];
+    if (exact_less(theta, x)) {
       res[i] = (res_T)x;
     } else {
       res[i] = (res_T)0;

@@ -311,7 +311,7 @@ SEEDS = __import__("os").path.join(__import__("os").path.dirname(__file__), ".."
 
 
 @pytest.mark.parametrize("name", ["opset6_mlp", "keras_batch1", "qonnx_channels_last", "elementwise",
-                                  "upsample_reducesum"])
+                                  "upsample_reducesum", "table_functions"])
 def test_fuzz_seeds_import_and_emulate(name):
     path = f"{SEEDS}/{name}.onnx"
     m = onnx.load(path)
@@ -363,3 +363,142 @@ def test_single_elementwise_ops(tmp_path, op, ref, tol):
     m = model([helper.make_node(op, ["x"], ["y"])], [("x", ["N", 7])], ["y"], opset=14)
     x = RNG.uniform(-4, 4, (50, 7))
     close(emulate(tmp_path, m, x), ref(t(x)).numpy(), tol)
+
+
+# ---- table functions (Softplus, Softsign, Erf) and ThresholdedRelu ----
+
+# UnaryTable layers (Softplus, Softsign, Erf) with 2^16 entries: a step of 16 / 65536 on x.
+FINE_TABLES = {"Model": {"Precision": "ap_fixed<40,16>"},
+               "LayerType": {"UnaryTable": {"table_size": 65536, "Precision": {"table": "ap_fixed<32,8,AP_RND,AP_SAT>"}},
+                             "Tanh": {"table_size": 65536, "Precision": {"table": "ap_fixed<32,8,AP_RND,AP_SAT>"}},
+                             "Sigmoid": {"table_size": 65536, "Precision": {"table": "ap_fixed<32,8,AP_RND,AP_SAT>"}}}}
+
+
+@pytest.mark.parametrize("op,attrs,ref,tol", [
+    ("Softplus", {}, F.softplus, 1e-3),
+    ("Softsign", {}, F.softsign, 1e-3),
+    ("Erf", {}, torch.erf, 1e-3),
+    ("ThresholdedRelu", {"alpha": 0.75}, lambda x: torch.where(x > 0.75, x, torch.zeros_like(x)), 1e-6),
+    ("ThresholdedRelu", {}, lambda x: torch.where(x > 1.0, x, torch.zeros_like(x)), 1e-6),
+])
+def test_table_functions_and_thresholded_relu_against_torch(tmp_path, op, attrs, ref, tol):
+    # Inside the tables' input range [-8, 8).
+    m = model([helper.make_node(op, ["x"], ["y"], name="act", **attrs)], [("x", ["N", 7])], ["y"], opset=14)
+    x = RNG.uniform(-7.5, 7.5, (60, 7))
+    close(emulate(tmp_path, m, x, cfg=FINE_TABLES), ref(t(x)).numpy(), tol)
+
+
+def test_gelu_as_torch_exports_it(tmp_path):
+    # torch.onnx (opset <= 18) writes GELU as x * 0.5 * (1 + Erf(x / sqrt(2))).
+    nodes = [helper.make_node("Div", ["x", "sqrt2"], ["xs"]), helper.make_node("Erf", ["xs"], ["e"]),
+             helper.make_node("Add", ["e", "one"], ["e1"]), helper.make_node("Mul", ["x", "e1"], ["xe"]),
+             helper.make_node("Mul", ["xe", "half"], ["y"])]
+    inits = [init("sqrt2", 2 ** 0.5), init("one", 1.0), init("half", 0.5)]
+    m = model(nodes, [("x", ["N", 7])], ["y"], inits, opset=17)
+    x = RNG.uniform(-6, 6, (60, 7))
+    close(emulate(tmp_path, m, x, cfg=FINE_TABLES), F.gelu(t(x)).numpy(), 2e-3)
+
+
+def test_transpose_without_perm_reverses_every_axis(tmp_path):
+    # Batch 1 and a last axis of 1: [1,2,3,1] -> [1,3,2,1] (the two size-1 axes trade places),
+    # a BatchNormalization over the 3 channels of the reversed tensor, and back.
+    s, b = np.array([0.5, 1.5, -2.0]), np.array([0.25, -1.0, 0.5])
+    nodes = [helper.make_node("Transpose", ["x"], ["xt"], name="rev"),
+             helper.make_node("BatchNormalization", ["xt", "s", "b", "z", "o"], ["bn"], name="bn", epsilon=0.0),
+             helper.make_node("Transpose", ["bn"], ["y"], name="rev_back")]
+    inits = [init("s", s), init("b", b), init("z", np.zeros(3)), init("o", np.ones(3))]
+    m = model(nodes, [("x", [1, 2, 3, 1])], ["y"], inits, opset=13)
+    x = RNG.uniform(-1, 1, (1, 2, 3, 1))
+    xt = np.transpose(x)  # numpy's transpose without axes also reverses every axis
+    ref = np.transpose(xt * s[None, :, None, None] + b[None, :, None, None])
+    close(emulate(tmp_path, m, x), ref, 1e-4)
+    # The same graph with parameters for 2 channels: refused at the BatchNormalization, which says why.
+    bad = model(nodes, [("x", [1, 2, 3, 1])], ["y"], [init("s", s[:2]), init("b", b[:2]), init("z", np.zeros(2)),
+                                                         init("o", np.ones(2))], opset=13)
+    reject(tmp_path, bad, "node 'bn' (BatchNormalization)", "3 channels on axis 1", "[batch]+[3,2,1]")
+
+
+def hls4ml_style_table(fn, x, n, table_frac):
+    """Independent numpy model of the default tables: index trunc(x * n / 16) + n / 2 clamped,
+    entries f(16 (k - n/2) / n) in float32, truncated onto the table type's grid."""
+    k = np.arange(n)
+    a = (16.0 * (k - n / 2.0) / n).astype(np.float32)
+    table = fn(a).astype(np.float32).astype(np.float64)
+    table = np.floor(table * 2.0 ** table_frac) / 2.0 ** table_frac  # AP_TRN, values far from the type's limits
+    idx = np.clip(np.trunc(x * n / 16.0).astype(np.int64) + n // 2, 0, n - 1)
+    return table[idx]
+
+
+@pytest.mark.parametrize("op,fn", [
+    ("Softplus", lambda a: np.log(np.exp(a).astype(np.float64) + 1.0)),
+    ("Softsign", lambda a: a / (np.abs(a).astype(np.float64) + 1.0)),
+])
+def test_default_tables_follow_the_documented_rule(tmp_path, op, fn):
+    # Default table: 1024 entries of ap_fixed<18,8> (10 fraction bits); x on a 2^-12 grid
+    # (exact in the ap_fixed<40,16> input), including values beyond the range [-8, 8).
+    m = model([helper.make_node(op, ["x"], ["y"])], [("x", ["N", 8])], ["y"], opset=14)
+    x = np.round(RNG.uniform(-10, 10, (40, 8)) * 4096) / 4096
+    y = emulate(tmp_path, m, x, cfg={"Model": {"Precision": "ap_fixed<40,16>"}})
+    assert np.array_equal(y.reshape(x.shape), hls4ml_style_table(fn, x, 1024, 10))
+
+
+def test_thresholded_relu_compares_with_the_theta_in_param_t(tmp_path):
+    # alpha 0.3 in param_t ap_fixed<16,6> (10 fraction bits, AP_TRN) is 307/1024 = 0.2998046875;
+    # x is compared exactly with that value, not with 0.3.
+    m = model([helper.make_node("ThresholdedRelu", ["x"], ["y"], alpha=0.3)], [("x", ["N", 4])], ["y"], opset=14)
+    cfg = {"Model": {"Precision": "ap_fixed<40,16>"}, "LayerType": {"Relu": {"Precision": {"param": "ap_fixed<16,6>"}}}}
+    t = 307 / 1024
+    x = np.array([[t, t - 2 ** -12, t + 2 ** -12, 0.3125], [-1.0, 0.0, 0.5, 7.0]])
+    y = emulate(tmp_path, m, x, cfg=cfg)
+    assert y.reshape(x.shape).tolist() == [[0.0, 0.0, t + 2 ** -12, 0.3125], [0.0, 0.0, 0.5, 7.0]]
+    # With the Model default (40 bits) as param_t, theta is 0.3 within 2^-24.
+    y = emulate(tmp_path, m, np.array([[0.2999, 0.30001, 1.0, 0.0]]))
+    assert y.reshape(-1).tolist()[0] == 0.0 and y.reshape(-1).tolist()[2] == 1.0 and y.reshape(-1)[1] > 0.3
+
+
+TABLE_CHAIN_CFG = {"Model": {"Precision": "ap_fixed<16,6>"},
+                   "LayerType": {"UnaryTable": {"table_size": 256, "Precision": {"table": "ap_fixed<12,4,AP_RND>"}}}}
+
+
+def table_chain_model():
+    nodes = [helper.make_node("Softplus", ["x"], ["sp"], name="sp"),
+             helper.make_node("Softsign", ["x"], ["ss"], name="ss"),
+             helper.make_node("ThresholdedRelu", ["x"], ["tr"], alpha=0.4, name="tr"),
+             helper.make_node("Erf", ["x"], ["ef"], name="ef"),
+             helper.make_node("Sum", ["sp", "ss", "tr", "ef"], ["y"], name="sum")]
+    return model(nodes, [("x", ["N", 6])], ["y"], opset=14)
+
+
+@pytest.mark.parametrize("backend,tool", [("vitis", "g++"), ("verilog", "verilator")])
+def test_table_functions_bit_exact_in_hls_csim_and_rtl(tmp_path, backend, tool):
+    # The emulator, the HLS project's C simulation and the Verilog simulation give the same bits.
+    import shutil
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} not installed")
+    path = tmp_path / "chain.onnx"
+    onnx.save(table_chain_model(), str(path))
+    x = RNG.uniform(-9, 9, (64, 6))
+    m = tachyon.convert_from_onnx_model(str(path), hls_config=TABLE_CHAIN_CFG, output_dir=str(tmp_path / backend),
+                                        backend=backend)
+    m.write(force=True)
+    y = np.asarray(m.predict(x))
+    assert np.array_equal(np.asarray(m.simulate(x)).reshape(y.shape), y)
+
+
+@pytest.mark.parametrize("module", [torch.nn.Softplus(), torch.nn.Softplus(beta=2.0), torch.nn.Softsign(),
+                                    torch.nn.GELU(), torch.nn.Mish(), torch.nn.SiLU()],
+                         ids=["softplus", "softplus_beta2", "softsign", "gelu", "mish", "silu"])
+def test_torch_exported_activations(tmp_path, module):
+    # As torch.onnx writes them (opset 14): Softsign as x / (Abs(x) + 1), GELU with Erf, Mish as
+    # x * Tanh(Softplus(x)), Softplus(beta) between a Mul and a Div.
+    import io
+    f = io.BytesIO()
+    torch.onnx.export(module, torch.zeros(1, 5), f, opset_version=14, input_names=["x"], output_names=["y"],
+                      dynamic_axes={"x": {0: "N"}, "y": {0: "N"}})
+    path = tmp_path / "torch.onnx"
+    path.write_bytes(f.getvalue())
+    x = RNG.uniform(-3.5, 3.5, (40, 5))
+    y = np.asarray(tachyon.convert_from_onnx_model(str(path), hls_config=FINE_TABLES).predict(x))
+    with torch.no_grad():
+        ref = module(t(x).float()).double().numpy()
+    close(y, ref, 3e-3)

@@ -173,7 +173,7 @@ class Collector {
         point("exp", "exp_table", internal("exp_table"), false);
         point("sum", "accum", internal("accum"), false);
         point("inv", "inv_table", internal("inv_table"), false);
-      } else if (n.op == ir::Op::Sigmoid || n.op == ir::Op::Tanh || n.op == ir::Op::Elu) {
+      } else if (n.op == ir::Op::Sigmoid || n.op == ir::Op::Tanh || n.op == ir::Op::Elu || n.op == ir::Op::UnaryTable) {
         point("table_in", "", std::nullopt, false);
       }
       for (size_t i = 0; i < n.outputs.size(); ++i) {
@@ -220,7 +220,8 @@ class Collector {
       const int64_t xs = ir::num_elements(cfg_.value(node.inputs[0]).shape);
       if (node.op == ir::Op::Dense) observe_dense(node, x, xs, n);
       if (node.op == ir::Op::Softmax && node.config.softmax_impl != "argmax") observe_softmax(node, x, xs, n);
-      if (node.op == ir::Op::Sigmoid || node.op == ir::Op::Tanh || node.op == ir::Op::Elu) {
+      if (node.op == ir::Op::Sigmoid || node.op == ir::Op::Tanh || node.op == ir::Op::Elu ||
+          node.op == ir::Op::UnaryTable) {
         RangeAcc& a = pts_[index_.at(node.name + "/table_in")].acc;
         for (int64_t k = 0; k < xs * n; ++k) a.add(x[k]);
       }

@@ -407,7 +407,7 @@ class Search {
                  static_cast<double>(std::max<int64_t>(1, ir::num_elements(lowered_.value(n.outputs[0]).shape)));
       for (auto& [slot, st] : s.precision) add_item(n.name, type_name, n.op, slot, st, s.softmax_impl, window);
       if ((n.op == Op::Softmax && s.softmax_impl != "argmax") || n.op == Op::Sigmoid || n.op == Op::Tanh ||
-          n.op == Op::Elu)
+          n.op == Op::Elu || n.op == Op::UnaryTable)
         add_table(n.name, type_name, s.table_size);
       // A LayerName entry makes kept (QONNX) types follow the configuration: spell them out.
       if (gran == config::Granularity::Name)
@@ -486,7 +486,7 @@ double firmware_cost(const ir::Graph& g) {
       const double size = n.config.table_size;
       cost += size * (internal(n, "exp_table") + internal(n, "inv_table"));
       cost += out_elems * (internal(n, "accum") + static_cast<double>(internal(n, "exp_table")) * internal(n, "inv_table"));
-    } else if (n.op == Op::Sigmoid || n.op == Op::Tanh || n.op == Op::Elu) {
+    } else if (n.op == Op::Sigmoid || n.op == Op::Tanh || n.op == Op::Elu || n.op == Op::UnaryTable) {
       cost += static_cast<double>(n.config.table_size) * internal(n, "table");
     } else if (n.op == Op::AvgPool || n.op == Op::GlobalAvgPool) {
       cost += static_cast<double>(ir::num_elements(g.value(n.inputs[0]).shape)) * internal(n, "accum");

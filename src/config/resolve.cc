@@ -135,9 +135,11 @@ void check_applicable(const Source& s, const ir::Node& n, const std::string& fil
     const Path kp = append(s.path, e.key());
     if (k.size() > 2 && k.compare(k.size() - 2, 2, "_t") == 0 && !slot_ok(k.substr(0, k.size() - 2)))
       node_error(file, kp, n, fmt::format("'{}' does not apply to {}; its precisions are {}", e.key(), who, slot_list));
-    const bool tabled = n.op == Op::Sigmoid || n.op == Op::Tanh || n.op == Op::Elu || n.op == Op::Softmax;
+    const bool tabled =
+        n.op == Op::Sigmoid || n.op == Op::Tanh || n.op == Op::Elu || n.op == Op::Softmax || n.op == Op::UnaryTable;
     if (k == "table_size" && !tabled)
-      node_error(file, kp, n, fmt::format("table_size does not apply to {} (only to Sigmoid, Tanh, ELU, Softmax)", who));
+      node_error(file, kp, n,
+                 fmt::format("table_size does not apply to {} (only to Sigmoid, Tanh, ELU, Softmax, UnaryTable)", who));
     if ((k == "exp_table_size" || k == "inv_table_size" || k == "implementation" || k == "skip") && n.op != Op::Softmax)
       node_error(file, kp, n, fmt::format("{} does not apply to {} (only to Softmax)", e.key(), who));
   }

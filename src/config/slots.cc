@@ -47,7 +47,9 @@ std::vector<std::string> op_slots(Op op) {
     case Op::AvgPool:
     case Op::GlobalAvgPool: s.push_back("accum"); break;
     case Op::Sigmoid:
-    case Op::Tanh: s.push_back("table"); break;
+    case Op::Tanh:
+    case Op::UnaryTable: s.push_back("table"); break;
+    case Op::Relu: s.push_back("param"); break;  // ThresholdedRelu's theta
     case Op::Elu: s.insert(s.end(), {"table", "param"}); break;
     case Op::LeakyRelu:
     case Op::HardSigmoid:
@@ -85,7 +87,11 @@ std::vector<std::string> internal_slots(const ir::Graph&, const ir::Node& n) {
     case Op::AvgPool:
     case Op::GlobalAvgPool: return {"accum"};
     case Op::Sigmoid:
-    case Op::Tanh: return {"table"};
+    case Op::Tanh:
+    case Op::UnaryTable: return {"table"};
+    case Op::Relu:
+      if (n.attrs.has("theta")) return {"param"};
+      return {};
     case Op::Elu: return {"table", "param"};
     case Op::LeakyRelu:
     case Op::HardSigmoid: return {"param"};

@@ -17,7 +17,9 @@ using json = nlohmann::json;
 using ir::Op;
 
 bool has_reuse(Op op) { return op == Op::Dense || op == Op::Conv; }
-bool has_table(Op op) { return op == Op::Sigmoid || op == Op::Tanh || op == Op::Elu || op == Op::Softmax; }
+bool has_table(Op op) {
+  return op == Op::Sigmoid || op == Op::Tanh || op == Op::Elu || op == Op::Softmax || op == Op::UnaryTable;
+}
 
 json layer_entry(const ir::Node& n, const LayerSettings& s) {
   json e = json::object();

@@ -1,10 +1,12 @@
-// Element-wise activations: Relu, LeakyRelu, PRelu, Elu, Sigmoid, HardSigmoid, Tanh, Clip.
-// Arithmetic (docs/semantics.md):
-//   Relu        y = R(x > 0 ? x : 0)
+// Element-wise activations: Relu, LeakyRelu, PRelu, Elu, Sigmoid, HardSigmoid, Tanh, Clip,
+// UnaryTable. Arithmetic (docs/semantics.md):
+//   Relu        y = R(x > 0 ? x : 0); with attribute theta (ONNX ThresholdedRelu):
+//               y = R(x > t ? x : 0), t = param_t(theta), compared exactly
 //   LeakyRelu   y = x > 0 ? R(x) : R(a * x)            a = param_t(alpha)
 //   PRelu       as LeakyRelu with a per last-axis slope (param_t if set, else the slope's type)
 //   Elu         y = x > 0 ? R(x) : R(a * T[elu_index(x)])   a = param_t(alpha)
 //   Sigmoid     y = R(T[sigmoid_index(x)]);  Tanh: y = R(T[tanh_index(x)])
+//   UnaryTable  y = R(T_f[sigmoid_index(x)]), f = attribute function (tables.h)
 //   HardSigmoid v = a * x + b (exact), a, b = param_t(alpha, beta); y = R(clamp(v, 0, 1))
 //   Clip        lo, hi = min, max in <W_x, I_x, signed_x, AP_RND, AP_SAT>; y = R(clamp(x, lo, hi))
 // R = conversion to result_t; T = table (table_t, config.table_size entries, tables.h).
@@ -28,6 +30,8 @@ struct ActSpec {
   int table_n = 0;
   FixedType param_t, table_t;
   double alpha = 0, beta = 0, lo = 0, hi = 0;
+  bool has_theta = false;
+  TableFunction fn = TableFunction::Softplus;
   std::vector<double> slopes;
   Broadcast slope_bc;
 };
@@ -44,6 +48,13 @@ ActSpec act_spec(const KernelContext& ctx) {
                           ir::shape_str(ctx.shape(s.x))));
   const ir::Attrs& a = n.attrs;
   switch (s.op) {
+    case Op::Relu:
+      if (a.has("theta")) {
+        s.has_theta = true;
+        s.alpha = a.get_float("theta", 0.0);
+        s.param_t = ctx.internal("param");
+      }
+      break;
     case Op::LeakyRelu:
       s.alpha = a.get_float("alpha", 0.01);
       s.param_t = ctx.internal("param");
@@ -62,6 +73,13 @@ ActSpec act_spec(const KernelContext& ctx) {
       [[fallthrough]];
     case Op::Sigmoid:
     case Op::Tanh:
+    case Op::UnaryTable:
+      if (s.op == Op::UnaryTable) {
+        const std::string f = a.get_string("function", "");
+        auto tf = table_function(f);
+        if (!tf) ctx.error(fmt::format("unknown table function '{}' (expected one of {})", f, table_function_names()));
+        s.fn = *tf;
+      }
       s.table_t = ctx.internal("table");
       s.table_n = n.config.table_size;
       if (s.table_n < 1 || s.table_n > (1 << 24)) ctx.error(fmt::format("table_size {} is out of range", s.table_n));
@@ -96,6 +114,12 @@ std::vector<Fixed> clip_bounds(const ActSpec& s, const FixedType& xt) {
   return {Fixed::from_double(s.lo, bt), Fixed::from_double(s.hi, bt)};
 }
 
+// ThresholdedRelu's threshold t = param_t(theta) as a code on x's grid: x > t exactly iff
+// raw(x) > floor(t * 2^F_x); saturated two integer bits beyond x's range (x's width <= 60).
+Fixed theta_on_grid(const Fixed& t, const FixedType& xt) {
+  return t.cast(FixedType{xt.width + 2, xt.int_bits + 2, true, Quant::TRN, Overflow::SAT, 0});
+}
+
 // ---- fast path ------------------------------------------------------------------------
 
 class ActFast final : public KernelBase {
@@ -106,6 +130,9 @@ class ActFast final : public KernelBase {
     pos_ = ValueCast(xt_, rt);
     p_res_ = add_point("result", rt);
     switch (s.op) {
+      case Op::Relu:
+        if (s.has_theta) theta_ = theta_on_grid(quantize_fixed({s.alpha}, s.param_t, "param")[0], xt_).raw_int64();
+        break;
       case Op::LeakyRelu:
         alpha_ = quantize_raw({s.alpha}, s.param_t, "param")[0];
         neg_ = CastPlan(int64_t{xt_.frac_bits()} + s.param_t.frac_bits(), rt);
@@ -127,8 +154,11 @@ class ActFast final : public KernelBase {
         break;
       }
       case Op::Sigmoid:
-      case Op::Tanh: {
-        std::vector<int64_t> t = s.op == Op::Sigmoid ? sigmoid_table(s.table_n, s.table_t) : tanh_table(s.table_n, s.table_t);
+      case Op::Tanh:
+      case Op::UnaryTable: {
+        std::vector<int64_t> t = s.op == Op::Sigmoid ? sigmoid_table(s.table_n, s.table_t)
+                                 : s.op == Op::Tanh  ? tanh_table(s.table_n, s.table_t)
+                                                     : unary_table(s.fn, s.table_n, s.table_t);
         note_build("table", s.table_t, s.table_n, 0);
         CastPlan p(s.table_t.frac_bits(), rt);
         for (int64_t v : t) {
@@ -166,11 +196,13 @@ class ActFast final : public KernelBase {
     const FixedType& xt = ctx.type(s.x);
     if (!all_fast({xt, ctx.type(s.y)})) return false;
     switch (s.op) {
+      case Op::Relu: return !s.has_theta || (is_fast_type(s.param_t) && xt.width <= 60);
       case Op::LeakyRelu:
       case Op::PRelu: return is_fast_type(s.param_t);
       case Op::Elu: return all_fast({s.param_t, s.table_t});
       case Op::Sigmoid:
-      case Op::Tanh: return is_fast_type(s.table_t);
+      case Op::Tanh:
+      case Op::UnaryTable: return is_fast_type(s.table_t);
       case Op::HardSigmoid: {
         if (!is_fast_type(s.param_t)) return false;
         int fp = s.param_t.frac_bits(), fx = xt.frac_bits();
@@ -189,7 +221,7 @@ class ActFast final : public KernelBase {
     const int64_t n = s_.n;
     switch (s_.op) {
       case Op::Relu:
-        for (int64_t i = 0; i < n; ++i) y[i] = pos_(x[i] > 0 ? x[i] : 0, cr);
+        for (int64_t i = 0; i < n; ++i) y[i] = pos_(x[i] > theta_ ? x[i] : 0, cr);
         break;
       case Op::LeakyRelu:
         for (int64_t i = 0; i < n; ++i)
@@ -209,6 +241,7 @@ class ActFast final : public KernelBase {
         }
         break;
       case Op::Sigmoid:
+      case Op::UnaryTable:
         for (int64_t i = 0; i < n; ++i) y[i] = lookup(sigmoid_index(x[i], xt_, s_.table_n), cr);
         break;
       case Op::Tanh:
@@ -249,7 +282,7 @@ class ActFast final : public KernelBase {
   FixedType xt_;
   ValueCast pos_;
   CastPlan neg_;
-  int64_t alpha_ = 0, beta_ = 0, lo_ = 0, hi_ = 0;
+  int64_t alpha_ = 0, beta_ = 0, lo_ = 0, hi_ = 0, theta_ = 0;
   int hs_f_ = 0, hs_sa_ = 0, hs_sb_ = 0;
   std::vector<int64_t> slopes_, res_;
   std::vector<char> res_ovf_;
@@ -263,6 +296,9 @@ class ActGeneral final : public KernelBase {
   ActGeneral(const KernelContext& ctx, const ActSpec& s) : KernelBase(ctx), s_(s), rt_(ctx.type(s.y)) {
     p_res_ = add_point("result", rt_);
     switch (s.op) {
+      case Op::Relu:
+        if (s.has_theta) params_ = quantize_fixed({s.alpha}, s.param_t, "param");
+        break;
       case Op::LeakyRelu:
       case Op::Elu:
         params_ = quantize_fixed({s.alpha}, s.param_t, "param");
@@ -282,6 +318,7 @@ class ActGeneral final : public KernelBase {
     if (s.op == Op::Elu) table_ = elu_table_fixed(s.table_n, s.table_t);
     if (s.op == Op::Sigmoid) table_ = sigmoid_table_fixed(s.table_n, s.table_t);
     if (s.op == Op::Tanh) table_ = tanh_table_fixed(s.table_n, s.table_t);
+    if (s.op == Op::UnaryTable) table_ = unary_table_fixed(s.fn, s.table_n, s.table_t);
     if (!table_.empty()) note_build("table", s.table_t, s.table_n, 0);
   }
 
@@ -292,7 +329,10 @@ class ActGeneral final : public KernelBase {
       bool pos = x.raw().sign() > 0;
       Fixed y(rt_);
       switch (s_.op) {
-        case Op::Relu: y = convert(pos ? x : Fixed(x.type()), rt_, cr); break;
+        case Op::Relu:
+          if (s_.has_theta) pos = Fixed::compare_exact(x, params_[0]) > 0;
+          y = convert(pos ? x : Fixed(x.type()), rt_, cr);
+          break;
         case Op::LeakyRelu: y = convert(pos ? x : x * params_[0], rt_, cr); break;
         case Op::PRelu:
           y = convert(pos ? x : x * params_[static_cast<size_t>(s_.slope_bc.index(i))], rt_, cr);
@@ -300,7 +340,8 @@ class ActGeneral final : public KernelBase {
         case Op::Elu:
           y = convert(pos ? x : params_[0] * table_[static_cast<size_t>(elu_index(x, s_.table_n))], rt_, cr);
           break;
-        case Op::Sigmoid: y = convert(table_[static_cast<size_t>(sigmoid_index(x, s_.table_n))], rt_, cr); break;
+        case Op::Sigmoid:
+        case Op::UnaryTable: y = convert(table_[static_cast<size_t>(sigmoid_index(x, s_.table_n))], rt_, cr); break;
         case Op::Tanh: y = convert(table_[static_cast<size_t>(tanh_index(x, s_.table_n))], rt_, cr); break;
         case Op::HardSigmoid: {
           Fixed v = params_[0] * x + params_[1];

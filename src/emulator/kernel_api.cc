@@ -196,6 +196,7 @@ std::unique_ptr<Kernel> make_kernel(const KernelContext& ctx) {
     case Op::Sigmoid:
     case Op::HardSigmoid:
     case Op::Tanh:
+    case Op::UnaryTable:
     case Op::Clip: return detail::make_activation(ctx);
     case Op::Softmax: return detail::make_softmax(ctx);
     case Op::BatchNorm:

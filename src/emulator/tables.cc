@@ -83,6 +83,35 @@ float elu_table_float(int k, int n) {
   return std::exp(a) - 1.0f;
 }
 
+std::optional<TableFunction> table_function(const std::string& name) {
+  if (name == "softplus") return TableFunction::Softplus;
+  if (name == "softsign") return TableFunction::Softsign;
+  if (name == "erf") return TableFunction::Erf;
+  return std::nullopt;
+}
+
+const char* table_function_name(TableFunction f) {
+  switch (f) {
+    case TableFunction::Softplus: return "softplus";
+    case TableFunction::Softsign: return "softsign";
+    case TableFunction::Erf: return "erf";
+  }
+  return "?";
+}
+
+const char* table_function_names() { return "softplus, softsign, erf"; }
+
+float unary_table_float(TableFunction f, int k, int n) {
+  // 16 (k - n/2) / n with the exact half: 8 (2k - n) / n.
+  const float a = static_cast<float>(8.0 * static_cast<double>(2 * int64_t{k} - n) / n);
+  switch (f) {
+    case TableFunction::Softplus: return static_cast<float>(std::log(static_cast<double>(std::exp(a)) + 1.0));
+    case TableFunction::Softsign: return static_cast<float>(static_cast<double>(a) / (static_cast<double>(std::fabs(a)) + 1.0));
+    case TableFunction::Erf: return std::erf(a);
+  }
+  return 0.0f;
+}
+
 double softmax_table_point(int k, int n, const FixedType& t) {
   int b = table_bits(n);
   if (b < 0) fail("softmax table size {} is not a power of two", n);
@@ -117,6 +146,10 @@ std::vector<int64_t> elu_table(int n, const FixedType& t) {
   check_size(n, "elu table");
   return raw_table(n, t, "elu table", [n](int k) { return elu_table_float(k, n); });
 }
+std::vector<int64_t> unary_table(TableFunction f, int n, const FixedType& t) {
+  check_size(n, table_function_name(f));
+  return raw_table(n, t, table_function_name(f), [f, n](int k) { return unary_table_float(f, k, n); });
+}
 std::vector<int64_t> softmax_exp_table(int n, const FixedType& inp_norm_t, const FixedType& exp_table_t, bool stable) {
   check_pow2(n, "softmax exp table");
   return raw_table(n, exp_table_t, "softmax exp table",
@@ -138,6 +171,10 @@ std::vector<Fixed> tanh_table_fixed(int n, const FixedType& t) {
 std::vector<Fixed> elu_table_fixed(int n, const FixedType& t) {
   check_size(n, "elu table");
   return fixed_table(n, t, [n](int k) { return elu_table_float(k, n); });
+}
+std::vector<Fixed> unary_table_fixed(TableFunction f, int n, const FixedType& t) {
+  check_size(n, table_function_name(f));
+  return fixed_table(n, t, [f, n](int k) { return unary_table_float(f, k, n); });
 }
 std::vector<Fixed> softmax_exp_table_fixed(int n, const FixedType& inp_norm_t, const FixedType& exp_table_t,
                                            bool stable) {

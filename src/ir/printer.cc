@@ -65,7 +65,7 @@ std::string print_graph(const Graph& g) {
     if (mults) extra += fmt::format("  multiplications {}", mults);
     if (!n.attrs.map().empty()) extra += "  " + n.attrs.str();
     if (n.op == Op::Softmax) extra += fmt::format("  implementation {}", n.config.softmax_impl);
-    if (n.op == Op::Sigmoid || n.op == Op::Tanh || n.op == Op::Elu || n.op == Op::Softmax)
+    if (n.op == Op::Sigmoid || n.op == Op::Tanh || n.op == Op::Elu || n.op == Op::Softmax || n.op == Op::UnaryTable)
       extra += fmt::format("  table_size {}", n.config.table_size);
     if (n.op == Op::Softmax) extra += fmt::format("  inv_table_size {}", n.config.inv_table_size);
     if (n.op == Op::ElementQuant && element_quant_problems(g, n).empty()) {

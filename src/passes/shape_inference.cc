@@ -218,6 +218,7 @@ Shape infer(const ir::Graph& g, const ir::Node& n, bool* exact) {
     case Op::Sigmoid:
     case Op::HardSigmoid:
     case Op::Tanh:
+    case Op::UnaryTable:
     case Op::Clip:
     case Op::Cast:
     case Op::ElementQuant:

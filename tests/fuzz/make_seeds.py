@@ -68,6 +68,13 @@ def main():
           n("Mean", ["e", "f", "g"], ["h"]), n("Sum", ["h", "x"], ["y"])],
          [vi("x", ["N", 5])], [floats("two", [], values=[2.0]), floats("half", [], values=[-0.5])], "elementwise.onnx",
          opset=14)
+    save([n("Softplus", ["x"], ["a"]), n("Softsign", ["x"], ["b"]), n("ThresholdedRelu", ["x"], ["c"], alpha=0.5),
+          n("Div", ["x", "sqrt2"], ["xs"]), n("Erf", ["xs"], ["d"]), n("Add", ["d", "one"], ["d1"]),
+          n("Mul", ["x", "d1"], ["xd"]), n("Mul", ["xd", "half"], ["gelu"]),
+          n("Sum", ["a", "b", "c", "gelu"], ["y"])],
+         [vi("x", ["N", 5])],
+         [floats("sqrt2", [], values=[2 ** 0.5]), floats("one", [], values=[1.0]), floats("half", [], values=[0.5])],
+         "table_functions.onnx", opset=14)
     save([n("Upsample", ["x", "sc"], ["u"], mode="nearest"), n("ReduceSum", ["u"], ["y"], axes=[2, 3], keepdims=1)],
          [vi("x", ["N", 2, 3, 3])], [floats("sc", [4], values=[1, 1, 2, 3])], "upsample_reducesum.onnx", opset=9)
 

@@ -14,11 +14,17 @@
 //   softmax_exp_table[k] = exp(-v) (stable) or exp(v) (latency), v = float(val_T(k)),
 //                          T = inp_norm_t
 //   softmax_inv_table[k] = 1 / v, v = float(val_T(k)), T = inv_inp_t (1/0 = +inf)
+//   unary tables (op UnaryTable, attribute "function"), a = float(16 (k - N/2) / N) with the
+//   exact N/2 (k - N/2 is a half-integer for odd N), as hls4ml's softplus / softsign tables:
+//     softplus[k] = float(log(double(exp(a)) + 1))     (exp in float, the rest in double)
+//     softsign[k] = float(a / (double(|a|) + 1))
+//     erf[k]      = erf(a)                               (float)
 //
 // Index rules (exact integer arithmetic on the raw code r of x, value r * 2^-F, F = W - I):
 //   sigmoid_index = clamp(trunc(x * N / 16) + N/2, 0, N-1)
 //   tanh_index    = clamp(trunc(x * N / 8)  + N/2, 0, N-1)
 //   elu_index     = clamp(trunc(-x * N / 8), 0, N-1)
+//   unary tables  = sigmoid_index (input range [-8, 8))
 //   softmax_index = top B = log2(N) bits of x's W-bit pattern: u >> (W - B), or u << (B - W)
 //                   when W < B (u = the W-bit pattern read as unsigned). N must be a power of 2.
 //   val_T(k)      = the value of T's code whose top B bits are k and lower bits zero
@@ -27,6 +33,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "tachyon/fixed/bigint.h"
@@ -51,7 +59,17 @@ std::vector<Fixed> softmax_exp_table_fixed(int n, const FixedType& inp_norm_t, c
                                            bool stable);
 std::vector<Fixed> softmax_inv_table_fixed(int n, const FixedType& inv_inp_t, const FixedType& inv_table_t);
 
+// The functions of the UnaryTable op (IR attribute "function" holds the name).
+enum class TableFunction { Softplus, Softsign, Erf };
+std::optional<TableFunction> table_function(const std::string& name);
+const char* table_function_name(TableFunction f);
+// The names accepted by table_function(), comma separated (for error messages).
+const char* table_function_names();
+std::vector<int64_t> unary_table(TableFunction f, int n, const FixedType& table_t);
+std::vector<Fixed> unary_table_fixed(TableFunction f, int n, const FixedType& table_t);
+
 // The float values the tables hold before conversion (exposed for tests and reports).
+float unary_table_float(TableFunction f, int k, int n);
 float sigmoid_table_float(int k, int n);
 float tanh_table_float(int k, int n);
 float elu_table_float(int k, int n);

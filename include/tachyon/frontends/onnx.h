@@ -49,6 +49,8 @@
 //               output IR shape (C).
 //   Relu, Sigmoid, Tanh, Softmax (over the IR's last axis), LeakyRelu/Elu (alpha),
 //   HardSigmoid (alpha, beta), PRelu [x, slope], Clip (min / max; an absent bound is not set).
+//   Softplus, Softsign, Erf -> UnaryTable (function softplus / softsign / erf: a table over
+//   [-8, 8) indexed as Sigmoid's). ThresholdedRelu (alpha) -> Relu with attribute theta.
 //   Add / Sub / Mul [a, b]: b a constant (a scalar of shape [], a vector along the IR's last
 //               axis, or a tensor of a's full IR shape) or an activation of a's shape.
 //               Div by a constant -> Mul by its reciprocal; constant - x -> Mul(x, -1) + Add.
@@ -59,6 +61,8 @@
 //   scalar constant = Clip; ReduceSum over all axes but one = GlobalAvgPool times the count.
 //   ReduceMean / ReduceMax / ReduceSum reduce all axes but one (channels first, or last as in
 //   Keras NHWC exports).
+//   Transpose without perm reverses every axis, the batch too: accepted when the graph input
+//   declares a batch of 1 and the last axis has size 1 (the two size-1 axes trade places).
 //   Resize (10+) / Upsample (6..9), mode nearest: accepted when every output element reads
 //   input element o / k (upsampling by a whole factor k per axis) under the node's
 //   coordinate_transformation_mode and nearest_mode (checked index by index); emitted as

@@ -13,6 +13,8 @@
 //   MaxPool/AvgPool  attrs: kernel_shape, strides, pads, count_include_pad    types: accum (avg)
 //   GlobalMaxPool/GlobalAvgPool  reduce all spatial axes (all but last)       types: accum (avg)
 //   Relu, Sigmoid, Tanh            types: table (Sigmoid/Tanh), config.table_size
+//   Relu           attrs: theta (optional; y = x > theta ? x : 0)   types: param (theta)
+//   UnaryTable     attrs: function (softplus | softsign | erf)   types: table, config.table_size
 //   LeakyRelu/Elu  attrs: alpha    types: param (alpha), table (Elu)
 //   HardSigmoid    attrs: alpha, beta     PRelu [x, slope]
 //   Softmax        over the last axis; config.softmax_impl, table_size (exp), inv_table_size;

@@ -67,6 +67,7 @@ LayerCode emit_layer(ProjectBuilder& b, ir::NodeId id) {
     case ir::Op::Sigmoid:
     case ir::Op::HardSigmoid:
     case ir::Op::Tanh:
+    case ir::Op::UnaryTable:
     case ir::Op::Clip:
     case ir::Op::Cast: return emit_activation(b, n, name);
     case ir::Op::Softmax: return emit_softmax(b, n, name);

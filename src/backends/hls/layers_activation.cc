@@ -80,7 +80,15 @@ LayerCode emit_activation(ProjectBuilder& b, const ir::Node& n, const std::strin
   };
   const ir::Attrs& a = n.attrs;
   switch (n.op) {
-    case ir::Op::Relu: fn = "relu"; break;
+    case ir::Op::Relu: {
+      fn = "relu";
+      if (!a.has("theta")) break;
+      fn = "thresholded_relu";
+      const FixedType& pt = b.internal_type(n, "param");
+      std::string tn = b.add_type(n, "param", pt);
+      c.t("param_t", tn).line(param_fn("theta", tn, a.get_float("theta", 0.0), pt, what));
+      break;
+    }
     case ir::Op::Cast: fn = "linear"; break;
     case ir::Op::LeakyRelu: {
       fn = "leaky_relu";
@@ -127,6 +135,16 @@ LayerCode emit_activation(ProjectBuilder& b, const ir::Node& n, const std::strin
       const FixedType& tt = b.internal_type(n, "table");
       int size = table_size(b, n, n.config.table_size, false);
       add_table(sig ? emulator::sigmoid_table_fixed(size, tt) : emulator::tanh_table_fixed(size, tt), tt, fn);
+      break;
+    }
+    case ir::Op::UnaryTable: {
+      // Same index as sigmoid (input range [-8, 8)); the table holds the function.
+      const std::string f = a.get_string("function", "");
+      auto tf = emulator::table_function(f);
+      if (!tf) fail("{}unknown table function '{}' (expected one of {})", what, f, emulator::table_function_names());
+      fn = "sigmoid";
+      const FixedType& tt = b.internal_type(n, "table");
+      add_table(emulator::unary_table_fixed(*tf, table_size(b, n, n.config.table_size, false), tt), tt, f);
       break;
     }
     case ir::Op::HardSigmoid: {

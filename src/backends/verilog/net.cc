@@ -31,6 +31,7 @@ bool supported(Op op) {
     case Op::Sigmoid:
     case Op::HardSigmoid:
     case Op::Tanh:
+    case Op::UnaryTable:
     case Op::Softmax:
     case Op::Clip:
     case Op::Cast:
@@ -237,7 +238,8 @@ void NetEmitter::emit(const ir::Node& n) {
     case Op::Clip: activation(n, info); break;
     case Op::Elu:
     case Op::Sigmoid:
-    case Op::Tanh: table_activation(n, info); break;
+    case Op::Tanh:
+    case Op::UnaryTable: table_activation(n, info); break;
     case Op::Softmax: softmax(n, info); break;
     case Op::MaxPool:
     case Op::AvgPool:

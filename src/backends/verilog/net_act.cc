@@ -91,6 +91,18 @@ void NetEmitter::activation(const ir::Node& n, LayerInfo& info) {
   Sigs out;
   switch (n.op) {
     case Op::Relu:
+      if (n.attrs.has("theta")) {  // ThresholdedRelu: x > theta, theta in param_t
+        FixedType pt = internal_type(n, "param");
+        BigInt t = Fixed::from_double(n.attrs.get_float("theta", 0.0), pt).raw();
+        const int fp = pt.frac_bits();
+        for (size_t i = 0; i < x.size(); ++i) {
+          const int F = std::max(fp, x[i].frac);
+          DNode gt = d_.cmp(x[i].node, F - x[i].frac, CmpOp::Gt, d_.constant(t), F - fp, fmt::format("{}_g{}", p, i));
+          DNode m = d_.mux(gt, x[i].node, d_.constant(0), fmt::format("{}_m{}", p, i));
+          out.push_back(cast({m, x[i].frac}, rt, fmt::format("{}_{}", p, i)));
+        }
+        break;
+      }
       for (size_t i = 0; i < x.size(); ++i) {
         DNode neg = d_.is_neg(x[i].node, fmt::format("{}_n{}", p, i));
         DNode m = d_.mux(neg, d_.constant(0), x[i].node, fmt::format("{}_m{}", p, i));
@@ -171,6 +183,13 @@ void NetEmitter::table_activation(const ir::Node& n, LayerInfo& info) {
   if (n.op == Op::Sigmoid || n.op == Op::Tanh) {
     std::vector<Fixed> t = n.op == Op::Sigmoid ? emulator::sigmoid_table_fixed(N, tt) : emulator::tanh_table_fixed(N, tt);
     for (const Fixed& v : t) words.push_back(v.cast(rt).raw());
+  } else if (n.op == Op::UnaryTable) {
+    const std::string f = n.attrs.get_string("function", "");
+    auto tf = emulator::table_function(f);
+    if (!tf)
+      fail("node '{}' (UnaryTable): unknown table function '{}' (expected one of {})", n.name, f,
+           emulator::table_function_names());
+    for (const Fixed& v : emulator::unary_table_fixed(*tf, N, tt)) words.push_back(v.cast(rt).raw());
   } else {
     FixedType pt = internal_type(n, "param");
     Fixed a = Fixed::from_double(n.attrs.get_float("alpha", 1.0), pt);
@@ -180,7 +199,7 @@ void NetEmitter::table_activation(const ir::Node& n, LayerInfo& info) {
   Sigs out;
   for (size_t i = 0; i < x.size(); ++i) {
     std::string q = fmt::format("{}_{}", p, i);
-    int e = x[i].frac + (n.op == Op::Sigmoid ? 4 : 3);
+    int e = x[i].frac + (n.op == Op::Sigmoid || n.op == Op::UnaryTable ? 4 : 3);
     FSig num = const_mul(FSig{x[i].node, 0}, BigInt(N), 0, q + "_xn", info);
     DNode t;
     if (e <= 0) {

@@ -55,7 +55,7 @@ const std::set<std::string>& supported_classes() {
       "MaxPooling2D", "MaxPool1D", "MaxPool2D", "AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D",
       "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalAveragePooling1D",
       "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "BatchNormalization", "QBatchNormalization",
-      "Activation", "QActivation", "ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax", "Flatten", "Reshape", "Permute",
+      "Activation", "QActivation", "ReLU", "LeakyReLU", "ThresholdedReLU", "ELU", "PReLU", "Softmax", "Flatten", "Reshape", "Permute",
       "Dropout", "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout",
       "ActivityRegularization", "ZeroPadding1D", "ZeroPadding2D", "UpSampling1D", "UpSampling2D", "Add", "Subtract",
       "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "FixedPointQuantizer"};
@@ -466,13 +466,17 @@ Val Builder::activation(const Val& x, const json& spec, const std::string& suffi
     a.set("beta", 0.5);
     return {emit(Op::HardSigmoid, {x.id}, x.shape, a, sfx), x.shape};
   }
+  if (name == "softplus" || name == "softsign") {  // hls4ml's tables (the UnaryTable op)
+    a.set("function", name);
+    return {emit(Op::UnaryTable, {x.id}, x.shape, a, sfx), x.shape};
+  }
   if (name == "relu6") {
     a.set("min", 0.0);
     a.set("max", 6.0);
     return {emit(Op::Clip, {x.id}, x.shape, a, sfx), x.shape};
   }
   err(fmt::format("activation '{}' is not supported (linear, relu, relu6, sigmoid, tanh, softmax, elu, leaky_relu, "
-                  "hard_sigmoid)",
+                  "hard_sigmoid, softplus, softsign)",
                   name));
 }
 
@@ -868,6 +872,11 @@ Val Builder::layer(const std::vector<Val>& in) {
     return {emit(Op::Elu, {x.id}, x.shape, std::move(a)), x.shape};
   }
   if (c == "PReLU") return prelu(x);
+  if (c == "ThresholdedReLU") {  // Keras 2: x > theta ? x : 0
+    ir::Attrs a;
+    a.set("theta", get<double>("theta", 1.0));
+    return {emit(Op::Relu, {x.id}, x.shape, std::move(a)), x.shape};
+  }
   if (c == "Softmax") {
     const json ax = cfg().value("axis", json(-1));
     if (!(ax == json(-1) || ax == json(static_cast<int64_t>(x.shape.size())) || ax == json::array({-1})))

@@ -191,6 +191,9 @@ void add_tensor_ops(std::vector<OpDef>& t);
 void add_quant_ops(std::vector<OpDef>& t);
 void add_fold_ops(std::vector<OpDef>& t);
 void add_compat_ops(std::vector<OpDef>& t);  // ops_compat.cc: decomposed element-wise ops, Resize
+// Div(x, Add(Abs(x), 1)) (torch.onnx's Softsign) as the softsign table; false if the node is
+// not that pattern.
+bool import_softsign_division(NodeCtx& cx);
 // The QONNX channels-last variants of the ops `t` already holds (Conv, pools, BatchNormalization).
 void add_channels_last_ops(std::vector<OpDef>& t);
 // The default-domain definition of an op (nullptr if unsupported).
@@ -245,8 +248,11 @@ class Importer {
   std::unordered_map<std::string, ir::ValueId> cache_;
   int64_t file_const_elements_ = 0;  // initializers and Constant nodes
   int64_t derived_elements_ = 0;
+  std::unordered_map<std::string, int> producers_;  // built on first use of producer()
 
  public:
+  // The node of the file that produces `value` (nullptr for inputs, initializers, unknown).
+  const onnx::NodeProto* producer(const std::string& value);
   // Counts constant elements created by folding / materialization; throws past the budget.
   void charge(int64_t elements);
   // Counts constant elements read from the file (initializers, Constant nodes).

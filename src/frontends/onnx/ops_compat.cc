@@ -1,5 +1,11 @@
 // Ops that real exporters write and that the IR expresses with its existing ops:
 //   Selu            gamma * Elu(x, alpha)
+//   Softplus, Softsign, Erf   UnaryTable (function softplus / softsign / erf: a lookup table
+//                   over [-8, 8), as hls4ml's softplus and softsign)
+//                   Div(x, Add(Abs(x), 1)) (torch.onnx's Softsign) is the softsign table too;
+//                   torch.onnx writes GELU as x * 0.5 * (1 + Erf(x / sqrt(2))): Erf plus
+//                   arithmetic the importer already maps
+//   ThresholdedRelu Relu with attribute theta = alpha (x > theta ? x : 0)
 //   HardSwish       x * HardSigmoid(x, 1/6, 1/2)
 //   Neg             x * -1;   Abs: 2 * Relu(x) - x
 //   Pow(x, k)       x * x * ... (k = 1..4, a constant integer exponent)
@@ -78,6 +84,67 @@ void run_selu(NodeCtx& cx) {
   const Entry elu = emit_op(cx, ir::Op::Elu, *x, nullptr, "_elu", std::move(a));
   const Entry gamma = scalar_const(cx, "_gamma", cx.f("gamma", 1.05070102214813232421875));
   finish(cx, emit_op(cx, ir::Op::Mul, elu, &gamma, ""));
+}
+
+void run_unary_table(NodeCtx& cx) {
+  const Entry* x = cx.data(0);
+  if (!x) return;
+  const std::string& op = cx.n.op_type();
+  ir::Attrs a;
+  a.set("function", std::string(op == "Softplus" ? "softplus" : op == "Softsign" ? "softsign" : "erf"));
+  finish(cx, emit_op(cx, ir::Op::UnaryTable, *x, nullptr, "", std::move(a)));
+}
+
+bool default_domain(const std::string& d) { return d.empty() || d == "ai.onnx"; }
+
+bool is_scalar_const(const Entry* e, double v) {
+  return e && e->kind == Kind::Const && e->c->t.size() == 1 && e->c->t.data[0] == v;
+}
+
+}  // namespace
+
+bool import_softsign_division(NodeCtx& cx) {
+  const std::string& x = cx.n.input(0);
+  const onnx::NodeProto* add = cx.im.producer(cx.n.input(1));
+  if (!add || add->op_type() != "Add" || add->input_size() != 2 || !default_domain(add->domain())) return false;
+  for (int k = 0; k < 2; ++k) {
+    const onnx::NodeProto* abs = cx.im.producer(add->input(k));
+    auto one = cx.im.env.find(add->input(1 - k));
+    if (abs && abs->op_type() == "Abs" && default_domain(abs->domain()) && abs->input_size() == 1 && abs->input(0) == x &&
+        one != cx.im.env.end() && is_scalar_const(&one->second, 1.0)) {
+      const Entry* xe = cx.data(0);
+      if (!xe) return false;
+      ir::Attrs a;
+      a.set("function", std::string("softsign"));
+      finish(cx, emit_op(cx, ir::Op::UnaryTable, *xe, nullptr, "", std::move(a)));
+      return true;
+    }
+  }
+  return false;
+}
+
+const onnx::NodeProto* Importer::producer(const std::string& value) {
+  const auto& gr = model.graph();
+  if (producers_.empty())
+    for (int i = 0; i < gr.node_size(); ++i)
+      for (const auto& o : gr.node(i).output()) producers_.emplace(o, i);
+  auto it = producers_.find(value);
+  return it == producers_.end() ? nullptr : &gr.node(it->second);
+}
+
+namespace {
+
+void check_thresholded_relu(NodeCtx& cx) {
+  const double t = cx.f("alpha", 1.0);
+  if (!std::isfinite(t)) cx.error(fmt::format("alpha {} is not a finite number", t));
+}
+
+void run_thresholded_relu(NodeCtx& cx) {
+  const Entry* x = cx.data(0);
+  if (!x) return;
+  ir::Attrs a;
+  a.set("theta", cx.f("alpha", 1.0));
+  finish(cx, emit_op(cx, ir::Op::Relu, *x, nullptr, "", std::move(a)));
 }
 
 void run_hard_swish(NodeCtx& cx) {
@@ -340,6 +407,8 @@ void run_channels_last(NodeCtx& cx) {
 void add_compat_ops(std::vector<OpDef>& t) {
   t.push_back({"Selu", false, {"alpha", "gamma"}, nullptr, run_selu});
   t.push_back({"HardSwish", false, {}, nullptr, run_hard_swish});
+  for (const char* op : {"Softplus", "Softsign", "Erf"}) t.push_back({op, false, {}, nullptr, run_unary_table});
+  t.push_back({"ThresholdedRelu", false, {"alpha"}, check_thresholded_relu, run_thresholded_relu});
   t.push_back({"Neg", false, {}, nullptr, run_neg});
   t.push_back({"Abs", false, {}, nullptr, run_abs});
   t.push_back({"Pow", false, {}, nullptr, run_pow, 2});

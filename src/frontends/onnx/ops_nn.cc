@@ -358,7 +358,9 @@ void run_batchnorm(NodeCtx& cx) {
     if (!cx.const_like(k)) return cx.error(fmt::format("input '{}' must be a constant", cx.n.input(k)));
     const Entry& p = *cx.in(k);
     if (num_elements(p.shape) != C)
-      return cx.error(fmt::format("parameter '{}' has shape {}, expected {} values", p.name, shape_string(p.shape), C));
+      return cx.error(fmt::format("parameter '{}' has shape {} ({} values), but the input [batch]+{} has {} channels on "
+                                  "axis 1: one value per channel expected",
+                                  p.name, shape_string(p.shape), num_elements(p.shape), shape_string(x->shape), C));
     ins.push_back(cx.im.materialize(cx, p, {{Step::Reshape, {C}}}));
   }
   ir::Attrs a;

@@ -137,7 +137,10 @@ void run_binary(NodeCtx& cx) {
   if (legacy_broadcast(cx, *a, *b, &legacy)) b = &legacy;
   const ir::Op iop = op == "Add" ? ir::Op::Add : (op == "Sub" ? ir::Op::Sub : ir::Op::Mul);
   if (a->kind == Kind::Data && b->kind == Kind::Data) {
-    if (op == "Div") return cx.error("division by an activation is not supported");
+    if (op == "Div") {
+      if (import_softsign_division(cx)) return;
+      return cx.error("division by an activation is not supported (except x / (Abs(x) + 1), a Softsign)");
+    }
     if (a->shape != b->shape)
       return cx.error(fmt::format("broadcasting between two activations ([batch]+{} and [batch]+{}) is not supported",
                                   shape_string(a->shape), shape_string(b->shape)));
@@ -442,14 +445,30 @@ void run_transpose(NodeCtx& cx) {
   const size_t r = x->shape.size();
   std::vector<int64_t> perm = cx.ints("perm");
   const bool reversed = perm.empty();
-  if (reversed)
+  if (reversed) {
+    // ONNX: no perm reverses every axis, the batch axis too. With a declared batch of 1 and a
+    // last axis of size 1, the two size-1 axes trade places: the batch stays in front and the
+    // sample axes are reversed, with the old batch axis (size 1) last.
     for (size_t i = r + 1; i-- > 0;) perm.push_back(static_cast<int64_t>(i));
+    if (r >= 1 && x->shape[r - 1] == 1 && cx.im.static_batch == std::optional<int64_t>(1)) {
+      std::vector<int64_t> p;
+      for (size_t i = r - 1; i-- > 0;) p.push_back(static_cast<int64_t>(i));
+      p.push_back(static_cast<int64_t>(r) - 1);
+      return cx.set(0, transposed_entry(cx, *x, p));
+    }
+    std::vector<std::string> full{cx.im.static_batch ? std::to_string(*cx.im.static_batch) : "batch"};
+    for (int64_t d : x->shape) full.push_back(std::to_string(d));
+    std::reverse(full.begin(), full.end());
+    return cx.error(fmt::format(
+        "no perm attribute: all axes are reversed, so the output has shape [{}] with the batch axis last; moving the "
+        "batch axis is supported only when the graph input declares a batch of 1 and the last axis has size 1 (give "
+        "perm with 0 first otherwise)",
+        fmt::join(full, ",")));
+  }
   std::vector<int64_t> sorted = perm;
   std::sort(sorted.begin(), sorted.end());
   if (sorted != iota_perm(r + 1)) return cx.error(fmt::format("perm [{}] is not a permutation of {} axes", fmt::join(perm, ","), r + 1));
-  if (perm[0] != 0)
-    return cx.error(fmt::format("perm [{}]{} moves the batch axis; not supported", fmt::join(perm, ","),
-                                reversed ? " (no perm attribute: all axes reversed)" : ""));
+  if (perm[0] != 0) return cx.error(fmt::format("perm [{}] moves the batch axis; not supported", fmt::join(perm, ",")));
   std::vector<int64_t> p;
   for (size_t i = 1; i <= r; ++i) p.push_back(perm[i] - 1);
   cx.set(0, transposed_entry(cx, *x, p));

@@ -169,6 +169,16 @@ def main():
     bn = helper.make_node("BatchNormalization", ["xt", "s", "s", "s", "s"], ["bn"], name="bn_rev")
     back = helper.make_node("Transpose", ["bn"], ["y"], name="rev_back")
     save(model([rev, bn, back], [vi("x", [1, 2, 3])], [vi("y", None)], [floats("s", [3])]), "transpose_no_perm_bn.onnx")
+    # A supported reversal (batch 1, last axis 1: [1,2,3,1] -> [1,3,2,1]) before a
+    # BatchNormalization whose parameters count the 2 channels of the unreversed input.
+    rev = helper.make_node("Transpose", ["x"], ["xt"], name="rev_all4")
+    bn = helper.make_node("BatchNormalization", ["xt", "s", "s", "s", "s"], ["y"], name="bn_after_rev")
+    save(model([rev, bn], [vi("x", [1, 2, 3, 1])], [vi("y", None)], [floats("s", [2])]), "transpose_no_perm_bn_channels.onnx")
+    # Bad attributes of the table functions and ThresholdedRelu.
+    tr = helper.make_node("ThresholdedRelu", ["x"], ["y"], name="thr_nan", alpha=float("nan"))
+    save(model([tr], [vi("x", ["N", 4])], [vi("y", None)]), "thresholded_relu_nan.onnx")
+    sp = helper.make_node("Softplus", ["x"], ["y"], name="softplus_beta", beta=2.0)
+    save(model([sp], [vi("x", ["N", 4])], [vi("y", None)]), "softplus_unknown_attr.onnx")
     # Flatten(axis=0) with a symbolic batch mixes samples.
     fl = helper.make_node("Flatten", ["x"], ["y"], name="flatten_batch", axis=0)
     save(model([fl], [vi("x", ["N", 2, 3])], [vi("y", None)]), "flatten_axis0_batch.onnx")

@@ -284,7 +284,21 @@ inline std::vector<Tensor> run_ir(const ir::Graph& g, const std::vector<Tensor>&
         break;
       case Op::GlobalAvgPool: r = global_pool(in(0), false); break;
       case Op::GlobalMaxPool: r = global_pool(in(0), true); break;
-      case Op::Relu: r = unary(in(0), [](double v) { return v > 0 ? v : 0.0; }); break;
+      case Op::Relu: {
+        const double th = a.get_float("theta", 0.0);  // ThresholdedRelu
+        r = unary(in(0), [th](double v) { return v > th ? v : 0.0; });
+        break;
+      }
+      case Op::UnaryTable: {
+        const std::string f = a.get_string("function", "");
+        r = unary(in(0), [f](double v) -> double {
+          if (f == "softplus") return std::log1p(std::exp(v));
+          if (f == "softsign") return v / (1 + std::fabs(v));
+          if (f == "erf") return std::erf(v);
+          return NAN;
+        });
+        break;
+      }
       case Op::Sigmoid: r = unary(in(0), [](double v) { return 1.0 / (1.0 + std::exp(-v)); }); break;
       case Op::Tanh: r = unary(in(0), [](double v) { return std::tanh(v); }); break;
       case Op::LeakyRelu: {

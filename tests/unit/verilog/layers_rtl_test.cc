@@ -114,12 +114,18 @@ TEST(LayersRtl, TableActivations) {
     const char* x;
     const char* r;
     int n;
+    const char* function = "";  // UnaryTable's function; Relu: a threshold (ThresholdedRelu)
   };
   const Case cases[] = {{Op::Sigmoid, "ap_fixed<16,6>", "ap_fixed<16,6>", 1024},
                         {Op::Tanh, "ap_fixed<10,4>", "ap_fixed<8,2,AP_RND,AP_SAT>", 1024},
                         {Op::Sigmoid, "ap_fixed<8,4>", "ap_ufixed<8,0,AP_RND,AP_SAT>", 64},
                         {Op::Tanh, "ap_fixed<12,2>", "ap_fixed<10,1>", 100},
-                        {Op::Elu, "ap_fixed<12,4>", "ap_fixed<12,4>", 1024}};
+                        {Op::Elu, "ap_fixed<12,4>", "ap_fixed<12,4>", 1024},
+                        {Op::UnaryTable, "ap_fixed<12,5>", "ap_fixed<12,5>", 1024, "softplus"},
+                        {Op::UnaryTable, "ap_fixed<10,4>", "ap_fixed<8,1,AP_RND,AP_SAT>", 100, "softsign"},
+                        {Op::UnaryTable, "ap_fixed<14,4>", "ap_fixed<10,2>", 63, "erf"},
+                        {Op::Relu, "ap_fixed<10,3>", "ap_fixed<10,3>", 0, "theta"},
+                        {Op::Relu, "ap_ufixed<8,2>", "ap_fixed<9,3>", 0, "theta"}};
   int k = 0;
   for (const Case& c : cases) {
     std::string name = "table" + std::to_string(k++);
@@ -127,10 +133,13 @@ TEST(LayersRtl, TableActivations) {
     GraphBuilder b(name);
     ValueId x = b.input("x", {6}, T(c.x));
     std::map<std::string, FixedType> types{{"table", T("ap_fixed<18,8>")}};
-    if (c.op == Op::Elu) types["param"] = T("ap_fixed<8,2>");
+    if (c.op == Op::Elu || c.op == Op::Relu) types["param"] = T("ap_fixed<8,2>");
+    if (c.op == Op::Relu) types.erase("table");
     ValueId y = b.node(c.op, "act", {x}, {6}, T(c.r), types);
-    b.last().config.table_size = c.n;
+    if (c.n > 0) b.last().config.table_size = c.n;
     if (c.op == Op::Elu) b.last().attrs.set("alpha", 0.7);
+    if (c.op == Op::UnaryTable) b.last().attrs.set("function", std::string(c.function));
+    if (c.op == Op::Relu) b.last().attrs.set("theta", 0.3);  // 19/64 in ap_fixed<8,2> (AP_TRN)
     b.output(y, "y");
     NdArray xs = random_inputs(b.g, 400, rng, 1.0);
     expect_rtl_matches_emulator(b.g, xs, tmp, name, 3.0);
