@@ -70,9 +70,19 @@ nlohmann::json yaml_scalar(const YAML::Node& n) {
 // A configuration has a few values per layer; YAML aliases can make a small file expand
 // exponentially ("a: &a [x, x]", "b: &b [*a, *a]", ...), so the conversion stops there.
 constexpr size_t kMaxConfigValues = 200000;
+// Configurations are a few levels deep; an alias inside the node it names ("a: &a {b: *a}")
+// makes an endless nesting, which stops here rather than after 200,000 levels.
+constexpr size_t kMaxConfigDepth = 100;
+
+size_t invalid_utf8_at(const std::string& s);
 
 nlohmann::json from_yaml(const YAML::Node& n, std::vector<std::string>& path, const std::string& file,
                          Diagnostics& diags, size_t& values) {
+  if (path.size() > kMaxConfigDepth)
+    throw Error(Diagnostic{file_label(file), "", "",
+                           fmt::format("the configuration is nested more than {} levels deep (an alias inside the "
+                                       "node it names?)",
+                                       kMaxConfigDepth)});
   if (++values > kMaxConfigValues)
     throw Error(Diagnostic{where(file, path), "", "",
                            fmt::format("the configuration expands to more than {} values (aliases referring to "
@@ -81,7 +91,11 @@ nlohmann::json from_yaml(const YAML::Node& n, std::vector<std::string>& path, co
   switch (n.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined: return nullptr;
-    case YAML::NodeType::Scalar: return yaml_scalar(n);
+    case YAML::NodeType::Scalar:
+      // The input is checked to be UTF-8, but YAML escapes ("\x85") can still make bytes that are not.
+      if (invalid_utf8_at(n.Scalar()) != std::string::npos)
+        throw Error(Diagnostic{where(file, path), "", "", "a value is not valid UTF-8 text (an escape sequence?)"});
+      return yaml_scalar(n);
     case YAML::NodeType::Sequence: {
       nlohmann::json a = nlohmann::json::array();
       size_t i = 0;
@@ -102,6 +116,8 @@ nlohmann::json from_yaml(const YAML::Node& n, std::vector<std::string>& path, co
           continue;
         }
         const std::string key = k.Scalar();
+        if (invalid_utf8_at(key) != std::string::npos)
+          throw Error(Diagnostic{where(file, path), "", "", "a key is not valid UTF-8 text (an escape sequence?)"});
         path.push_back(key);
         if (o.contains(key))
           diags.add({fmt::format("{}:{}", file_label(file), line), "", "", fmt::format("duplicate key '{}'", path_str(path))});
@@ -216,6 +232,9 @@ nlohmann::json parse(const std::string& text, const std::string& file, bool json
       if (e.byte > 0 && e.byte <= text.size() && text[e.byte - 1] == '\n') --line;
       throw Error(Diagnostic{fmt::format("{}:{}", file_label(file), line), "", "",
                              fmt::format("invalid JSON: {}", e.what())});
+    } catch (const nlohmann::json::exception& e) {
+      // Not a syntax error but a value JSON cannot hold, e.g. a number beyond the double range.
+      throw Error(Diagnostic{file_label(file), "", "", fmt::format("invalid JSON: {}", e.what())});
     }
     // JSON is YAML: reuse the YAML parser only to learn the line of every key.
     try {

@@ -27,6 +27,7 @@
 #include "tachyon/passes/pipeline.h"
 #include "tachyon/support/error.h"
 #include "tachyon/support/npy.h"
+#include "fuzz/keras_fuzz.h"
 
 namespace tachyon::fuzz {
 
@@ -95,11 +96,14 @@ inline void npy_entry(const std::string& bytes, const std::string& name) {
 }
 
 // Runs one input through the reader `target` names ("onnx_loader", "config_yaml",
-// "config_json", "npy", or a tree format: "xgboost_json", "tachyon_tree_json",
-// "onnx_ml_trees", "tmva_xml", "lightgbm_text"). Throws what the reader throws.
+// "config_json", "npy", a tree format: "xgboost_json", "tachyon_tree_json",
+// "onnx_ml_trees", "tmva_xml", "lightgbm_text", or a Keras one: "keras_json", "keras_h5",
+// "keras_zip", keras_fuzz.h). Throws what the reader throws.
 inline void run_entry(const std::string& target, const std::string& bytes) {
   using namespace frontends;
-  if (target == "onnx_loader") {
+  if (is_keras_target(target)) {
+    keras_entry(target, bytes);
+  } else if (target == "onnx_loader") {
     load_onnx_bytes(bytes, "fuzz.onnx");
   } else if (target == "config_yaml" || target == "config_json") {
     const bool json = target == "config_json";

@@ -1,6 +1,7 @@
 // The libFuzzer binary of every target: the environment variable TACHYON_FUZZ_TARGET names
 // the reader (fuzz_common.h, run_entry: onnx_loader, config_yaml, config_json, npy,
-// xgboost_json, tachyon_tree_json, onnx_ml_trees, tmva_xml, lightgbm_text). One binary
+// xgboost_json, tachyon_tree_json, onnx_ml_trees, tmva_xml, lightgbm_text, keras_json,
+// keras_h5, keras_zip). One binary
 // instead of one per target keeps the instrumented build short; scripts/fuzz.sh sets the
 // variable.
 #include <cstddef>

@@ -7,9 +7,13 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <deque>
 #include <functional>
+#include <limits>
 #include <set>
+#include <type_traits>
 
+#include "frontends/keras/files.h"
 #include "frontends/keras/model.h"
 #include "frontends/keras/quantizers.h"
 #include "tachyon/ir/verifier.h"
@@ -31,9 +35,14 @@ const std::string kOwnLayer = "\x01own";
 // Thrown to abandon the current layer after its diagnostic was recorded.
 struct LayerFailed {};
 
+// Elements of a shape, saturating at 2^62 (shapes come from the file and may be absurd).
 int64_t numel(const ir::Shape& s) {
+  constexpr int64_t kCap = int64_t{1} << 62;
   int64_t n = 1;
-  for (int64_t d : s) n *= d;
+  for (int64_t d : s) {
+    if (d <= 0) return 0;
+    n = d > kCap / n ? kCap : n * d;
+  }
   return n;
 }
 
@@ -94,6 +103,17 @@ class Builder {
   T get(const char* key, T def) {
     auto it = cfg().find(key);
     if (it == cfg().end() || it->is_null()) return def;
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      // An integer, or a float holding one (never converted out of range).
+      if (it->is_number_float()) {
+        const double v = it->get<double>();
+        if (!(v == std::floor(v) && std::fabs(v) <= 9007199254740992.0))
+          err(fmt::format("config '{}' has an unexpected value {}", key, it->dump()));
+        return static_cast<T>(v);
+      }
+      if (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+        err(fmt::format("config '{}' has an unexpected value {}", key, it->dump()));
+    }
     try {
       return it->get<T>();
     } catch (const std::exception&) {
@@ -146,6 +166,7 @@ class Builder {
   ir::ValueId scalar(const std::string& suffix, double v) { return constant(suffix, ir::Tensor::scalar(v)); }
 
   const ir::Tensor& weight(const std::string& name, const ir::Shape& want) {
+    if (m_.make_up_missing_weights && !has_weight(name)) return made_up_weight(name, want);
     for (const auto& [n, t] : L_->weights) {
       if (n != name) continue;
       bool ok = t.shape.size() == want.size();
@@ -163,6 +184,27 @@ class Builder {
   bool has_weight(const std::string& name) const {
     return std::any_of(L_->weights.begin(), L_->weights.end(), [&](const auto& p) { return p.first == name; });
   }
+  // Model::make_up_missing_weights: a tensor of shape `want` (free axes 1) with small values
+  // on a 1/8 grid (positive for variances and scales, a uniform 8-bit type for HGQ
+  // quantizers), within the same element limit as the weights read from a file.
+  std::deque<ir::Tensor> made_up_;
+  const ir::Tensor& made_up_weight(const std::string& name, const ir::Shape& want) {
+    ir::Shape s = want;
+    for (int64_t& d : s) d = d < 0 ? 1 : d;
+    if (numel(s) > kMaxTensorElements)
+      err(fmt::format("a weight of shape {} would hold more than {} elements", shp(s), kMaxTensorElements));
+    ir::Tensor t(s, std::vector<double>(static_cast<size_t>(numel(s)), 0.0));
+    for (size_t i = 0; i < t.data.size(); ++i) {
+      const double v = static_cast<double>(static_cast<int>(i % 13) - 6) / 8.0;
+      t.data[i] = name == "moving_variance" || name == "gamma" ? 1.0 + std::fabs(v)
+                  : name == "keep_negative"                   ? 1.0
+                  : name == "bits"                            ? 8.0
+                  : name == "integers"                        ? 3.0
+                                                              : v;
+    }
+    made_up_.push_back(std::move(t));
+    return made_up_.back();
+  }
 
   // A constant, through a QKeras quantizer when one is given.
   ir::ValueId weight_value(const std::string& suffix, const ir::Tensor& t, const json& qspec);
@@ -174,6 +216,7 @@ class Builder {
   Val apply_quantizer(const Val& x, const QSpec& q, const std::string& suffix);
   // A numeric (or boolean) argument of a QKeras quantizer.
   double qnum(const QSpec& q, const char* key, double def);
+  int qint(const QSpec& q, const char* key, int def);  // an integer argument (|value| <= 1024)
   // QKeras quantized_bits (alpha None or 1) as a Quant node over x.
   ir::ValueId quantized_bits(ir::ValueId x, const ir::Shape& shape, const QSpec& q, const std::string& suffix);
   Val activation(const Val& x, const json& spec, const std::string& suffix_hint);
@@ -267,12 +310,9 @@ ir::ValueId Builder::exact_constant(const std::string& suffix, const ir::Tensor&
 // refinements z = sign(x') * min(floor(|x'| / s + 1/2), L) with L = (2^bits - 2) / 2 and
 // s = 2^round(log2(mean(x' z) / (mean(z z) + eps) + eps)); the result is 2^integer * s * z,
 // a power-of-two grid per channel (typed exactly).
-ir::Tensor qkeras_auto_bits(const ir::Tensor& t, const QSpec& q) {
+ir::Tensor qkeras_auto_bits(const ir::Tensor& t, int bits, int integer, bool po2_init) {
   const double eps = 1e-7;
-  const int bits = q.cfg.value("bits", 8);
-  const int integer = q.cfg.value("integer", 0);
   const double mi = std::ldexp(1.0, integer);
-  const bool po2_init = q.cfg.value("alpha", std::string()).find("po2") != std::string::npos;
   const int64_t C = t.shape.size() > 1 ? t.shape.back() : 1;
   const double levels = std::ldexp(1.0, bits) - 1, L = (levels - 1) / 2;
   ir::Tensor out = t;
@@ -280,6 +320,7 @@ ir::Tensor qkeras_auto_bits(const ir::Tensor& t, const QSpec& q) {
   for (int64_t ch = 0; ch < C; ++ch) {
     std::vector<double> x;
     for (int64_t i = ch; i < t.size(); i += C) x.push_back(t.data[static_cast<size_t>(i)] / mi);
+    if (x.empty()) continue;
     const auto [lo, hi] = std::minmax_element(x.begin(), x.end());
     double scale = (*hi - *lo) / levels;
     if (po2_init) scale = po2(scale);
@@ -311,8 +352,12 @@ ir::ValueId Builder::weight_value(const std::string& suffix, const ir::Tensor& t
   if (!q) return hgq_ ? exact_constant(suffix, t) : constant(suffix, t);
   const json& c = q->cfg;
   auto num = [&](const char* k, double def) { return qnum(*q, k, def); };
-  if (q->cls == "quantized_bits" && c.value("alpha", json()).is_string())
-    return exact_constant(suffix, qkeras_auto_bits(t, *q));
+  if (q->cls == "quantized_bits" && c.value("alpha", json()).is_string()) {
+    const int bits = qint(*q, "bits", 8);
+    if (bits < 1 || bits > 64) err(fmt::format("a quantizer of {} bits is not supported (1..64)", bits));
+    const bool po2 = c["alpha"].get<std::string>().find("po2") != std::string::npos;
+    return exact_constant(suffix, qkeras_auto_bits(t, bits, qint(*q, "integer", 0), po2));
+  }
   if (q->cls == "binary" || q->cls == "ternary") {
     const json alpha = c.value("alpha", json());
     if (!(alpha.is_null() || alpha.is_number()))
@@ -334,6 +379,13 @@ ir::ValueId Builder::weight_value(const std::string& suffix, const ir::Tensor& t
   err(fmt::format("QKeras quantizer '{}' on weights is not supported (quantized_bits, binary, ternary)", q->cls));
 }
 
+int Builder::qint(const QSpec& q, const char* k, int def) {
+  const double v = qnum(q, k, def);
+  if (!(v == std::floor(v) && std::fabs(v) <= 1024))
+    err(fmt::format("quantizer {}: '{}' = {} is not an integer between -1024 and 1024", q.cls, k, v));
+  return static_cast<int>(v);
+}
+
 double Builder::qnum(const QSpec& q, const char* k, double def) {
   const json& c = q.cfg;
   if (!c.contains(k) || c[k].is_null()) return def;
@@ -348,8 +400,8 @@ ir::ValueId Builder::quantized_bits(ir::ValueId x, const ir::Shape& shape, const
     err(fmt::format("quantized_bits alpha={} is not supported here (None or 1; 'auto' / 'auto_po2' on weights)",
                     alpha.dump()));
   // m = 2^(bits - keep_negative); x -> 2^integer * clip(round(x * m / 2^integer), keep_negative * (symmetric - m), m - 1) / m
-  const int bits = static_cast<int>(qnum(q, "bits", 8));
-  const int integer = static_cast<int>(qnum(q, "integer", 0));
+  const int bits = qint(q, "bits", 8);
+  const int integer = qint(q, "integer", 0);
   const bool keep_negative = qnum(q, "keep_negative", 1) != 0;
   const bool symmetric = qnum(q, "symmetric", 0) != 0;
   const double scale = std::ldexp(1.0, integer - bits + (keep_negative ? 1 : 0));
@@ -365,8 +417,8 @@ Val Builder::apply_quantizer(const Val& x, const QSpec& q, const std::string& su
     if (num("negative_slope", 0) != 0) err("quantized_relu with a negative_slope is not supported");
     if (q.cfg.contains("relu_upper_bound") && !q.cfg["relu_upper_bound"].is_null())
       err("quantized_relu with relu_upper_bound is not supported");
-    const int bits = static_cast<int>(num("bits", 8));
-    const int integer = static_cast<int>(num("integer", 0));
+    const int bits = qint(q, "bits", 8);
+    const int integer = qint(q, "integer", 0);
     // clip(round(x * 2^(bits-integer)), 0, 2^bits - 1) * 2^(integer-bits): an unsigned quantizer.
     return {quant(x.id, x.shape, std::ldexp(1.0, integer - bits), bits, false, false, suffix), x.shape};
   }
@@ -840,7 +892,6 @@ Val Builder::layer(const std::vector<Val>& in) {
     if (!t.is_array()) err("config 'target_shape' is missing");
     ir::Shape s;
     int unknown = -1;
-    int64_t known = 1;
     for (size_t i = 0; i < t.size(); ++i) {
       if (!t[i].is_number_integer()) err(fmt::format("target_shape {} is not a list of integers", t.dump()));
       const int64_t d = t[i].get<int64_t>();
@@ -849,10 +900,10 @@ Val Builder::layer(const std::vector<Val>& in) {
         s.push_back(1);
         continue;
       }
-      if (d < 1) err(fmt::format("target_shape {} is not valid", t.dump()));
+      if (d < 1 || d > (int64_t{1} << 31)) err(fmt::format("target_shape {} is not valid", t.dump()));
       s.push_back(d);
-      known *= d;
     }
+    const int64_t known = numel(s);  // the unknown axis counts 1 here
     if (unknown >= 0) {
       if (numel(x.shape) % known != 0) err(fmt::format("cannot reshape {} into {}", shp(x.shape), t.dump()));
       s[static_cast<size_t>(unknown)] = numel(x.shape) / known;
@@ -894,7 +945,7 @@ Val Builder::fixed_point_quantizer(const Val& x) {
     const ir::Tensor* t = nullptr;
     for (const auto& [n, w] : L_->weights)
       if (n == name) t = &w;
-    if (!t) weight(name, {});  // reports the missing weight
+    if (!t) t = &weight(name, {});  // reports the missing weight (or makes it up)
     // The parameters carry the batch axis (size 1) and broadcast to the input.
     ir::Shape s = t->shape;
     if (s.size() == x.shape.size() + 1) {
@@ -1000,16 +1051,12 @@ ir::Graph Builder::run() {
   for (const Ref& r : m_.inputs)
     if (!by_name_.count(r.layer)) diag_.error(r.layer, "", "the model input names a layer that does not exist");
   diag_.throw_if_any();
-  std::vector<const Layer*> order, ready;
+  std::vector<const Layer*> order;
   for (const Layer& L : m_.layers)
-    if (pending[L.name] == 0) ready.push_back(&L);
-  while (!ready.empty()) {
-    const Layer* L = ready.front();
-    ready.erase(ready.begin());
-    order.push_back(L);
-    for (const std::string& u : users[L->name])
-      if (--pending[u] == 0) ready.push_back(by_name_.at(u));
-  }
+    if (pending[L.name] == 0) order.push_back(&L);
+  for (size_t next = 0; next < order.size(); ++next)  // `order` doubles as the queue
+    for (const std::string& u : users[order[next]->name])
+      if (--pending[u] == 0) order.push_back(by_name_.at(u));
   if (order.size() != m_.layers.size()) {
     std::vector<std::string> in_cycle;
     for (const Layer& L : m_.layers)

@@ -16,6 +16,7 @@ namespace tachyon::frontends::keras_import {
 inline constexpr int64_t kMaxFileBytes = int64_t{1} << 30;       // 1 GiB per file / archive member
 inline constexpr int64_t kMaxTensorElements = int64_t{1} << 26;  // one weight tensor
 inline constexpr int64_t kMaxTotalElements = int64_t{1} << 27;   // all weights of a model
+inline constexpr size_t kMaxLayers = size_t{1} << 20;              // layers of a model (as ONNX nodes)
 
 class H5File {
  public:
@@ -49,6 +50,9 @@ class H5File {
 
 // Reads one member of a zip archive (nullopt when absent). Throws when the archive cannot be read.
 std::optional<std::string> read_zip_member(const std::string& zip_path, const std::string& member);
+// The same for an archive held in memory (`display` names it in messages).
+std::optional<std::string> read_zip_member_bytes(const std::string& bytes, const std::string& display,
+                                                 const std::string& member);
 // True when the file starts with the zip signature.
 bool looks_like_zip(const std::string& path);
 // True when the file starts with the HDF5 signature.

@@ -13,6 +13,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 
 #include "frontends/keras/files.h"
@@ -86,7 +87,7 @@ void collect_k3_refs(const json& a, std::vector<Ref>& out, const std::string& fi
   if (a.is_array()) {
     for (const json& e : a) collect_k3_refs(e, out, file, layer, depth + 1);
   } else if (a.is_object()) {
-    if (a.value("class_name", "") == "__keras_tensor__") {
+    if (a.contains("class_name") && a["class_name"] == "__keras_tensor__") {
       const json* h = a.contains("config") ? &a["config"] : nullptr;
       if (!h || !h->contains("keras_history")) fail("{}: layer '{}': keras tensor without keras_history", file, layer);
       out.push_back(parse_k2_ref((*h)["keras_history"], file, layer));
@@ -124,6 +125,10 @@ Layer make_layer(const json& l, const std::string& file, size_t index) {
   return L;
 }
 
+void check_layer_count(size_t n, const std::string& file) {
+  if (n > kMaxLayers) fail("{}: the model has {} layers, more than the limit of {}", file, n, kMaxLayers);
+}
+
 void parse_config(const json& top, Model& m) {
   const std::string& file = m.file;
   if (!top.is_object() || !top.contains("class_name") || !top.contains("config"))
@@ -134,6 +139,7 @@ void parse_config(const json& top, Model& m) {
   if (cls == "Sequential") {
     const json& layers = cfg.is_array() ? cfg : (cfg.is_object() && cfg.contains("layers") ? cfg["layers"] : json());
     if (!layers.is_array() || layers.empty()) fail("{}: a Sequential model without layers", file);
+    check_layer_count(layers.size(), file);
     if (cfg.is_object() && cfg.contains("name") && cfg["name"].is_string()) m.name = cfg["name"];
     std::string prev;
     for (size_t i = 0; i < layers.size(); ++i) {
@@ -175,6 +181,7 @@ void parse_config(const json& top, Model& m) {
     fail("{}: a Functional model without a 'layers' list", file);
   if (cfg.contains("name") && cfg["name"].is_string()) m.name = cfg["name"];
   const json& layers = cfg["layers"];
+  check_layer_count(layers.size(), file);
   for (size_t i = 0; i < layers.size(); ++i) {
     Layer L = make_layer(layers[i], file, i);
     const json& inb = layers[i].contains("inbound_nodes") ? layers[i]["inbound_nodes"] : json::array();
@@ -310,6 +317,43 @@ std::vector<std::string> expected_weights(const std::string& cls, const json& cf
   return {};
 }
 
+namespace {
+
+// A Keras 3 archive: config.json, and the weights from model.weights.h5 (or `weights`).
+void read_archive(Model& m, const std::function<std::optional<std::string>(const std::string&)>& member,
+                  const std::string& weights) {
+  auto cfg_text = member("config.json");
+  if (!cfg_text) fail("{}: not a Keras archive (no config.json member)", m.file);
+  parse_config(parse_json(*cfg_text, m.file + ":config.json"), m);
+  m.keras_major = 3;
+  if (!weights.empty()) return read_weights_file(m, weights);
+  auto w = member("model.weights.h5");
+  if (!w) {
+    if (any_weights_expected(m)) fail("{}: missing weights: the archive has no model.weights.h5", m.file);
+    return;
+  }
+  m.weights_file = m.file + ":model.weights.h5";
+  auto h5 = H5File::open_image(std::move(*w), m.weights_file);
+  read_k3_weights(m, *h5);
+}
+
+// A Keras 2 full model: the root attribute model_config, the weights under model_weights (or
+// from `weights`).
+void read_full_h5(Model& m, const H5File& h5, const std::string& weights) {
+  if (!h5.has_attr("/", "model_config"))
+    fail("{}: an HDF5 file without a 'model_config' attribute (a weights-only file? give the model JSON and this file "
+         "with --weights)",
+         m.file);
+  parse_config(parse_json(h5.string_attr("/", "model_config"), m.file + " (model_config)"), m);
+  if (!weights.empty()) return read_weights_file(m, weights);
+  m.weights_file = m.file;
+  read_k2_weights(m, h5, h5.is_group("model_weights") ? "model_weights" : "");
+}
+
+bool starts_with(const std::string& s, const char* sig, size_t n) { return s.size() >= n && s.compare(0, n, sig, n) == 0; }
+
+}  // namespace
+
 Model read_model(const std::string& path, const std::string& weights) {
   std::error_code ec;
   if (!fs::exists(path, ec)) fail("{}: no such file", path);
@@ -317,35 +361,9 @@ Model read_model(const std::string& path, const std::string& weights) {
   Model m;
   m.file = path;
   if (looks_like_zip(path)) {  // Keras 3 .keras archive
-    auto cfg_text = read_zip_member(path, "config.json");
-    if (!cfg_text) fail("{}: not a Keras archive (no config.json member)", path);
-    parse_config(parse_json(*cfg_text, path + ":config.json"), m);
-    m.keras_major = 3;
-    if (!weights.empty()) {
-      read_weights_file(m, weights);
-    } else {
-      auto w = read_zip_member(path, "model.weights.h5");
-      if (!w) {
-        if (any_weights_expected(m)) fail("{}: missing weights: the archive has no model.weights.h5", path);
-      } else {
-        m.weights_file = path + ":model.weights.h5";
-        auto h5 = H5File::open_image(std::move(*w), m.weights_file);
-        read_k3_weights(m, *h5);
-      }
-    }
+    read_archive(m, [&](const std::string& member) { return read_zip_member(path, member); }, weights);
   } else if (looks_like_hdf5(path)) {  // Keras 2 full model
-    auto h5 = H5File::open(path, path);
-    if (!h5->has_attr("/", "model_config"))
-      fail("{}: an HDF5 file without a 'model_config' attribute (a weights-only file? give the model JSON and this file "
-           "with --weights)",
-           path);
-    parse_config(parse_json(h5->string_attr("/", "model_config"), path + " (model_config)"), m);
-    if (!weights.empty()) {
-      read_weights_file(m, weights);
-    } else {
-      m.weights_file = path;
-      read_k2_weights(m, *h5, h5->is_group("model_weights") ? "model_weights" : "");
-    }
+    read_full_h5(m, *H5File::open(path, path), weights);
   } else {  // model JSON
     parse_config(parse_json(read_text(path), path), m);
     std::string w = weights;
@@ -357,6 +375,21 @@ Model read_model(const std::string& path, const std::string& weights) {
   }
   if (m.weights_file.empty()) m.weights_file = path;
   if (m.name.empty()) m.name = fs::path(path).stem().string();
+  return m;
+}
+
+Model read_model_image(std::string bytes, const std::string& display) {
+  Model m;
+  m.file = display;
+  if (starts_with(bytes, "PK\x03\x04", 4)) {
+    read_archive(m, [&](const std::string& member) { return read_zip_member_bytes(bytes, display, member); }, "");
+  } else if (starts_with(bytes, "\x89HDF\r\n\x1a\n", 8)) {
+    read_full_h5(m, *H5File::open_image(std::move(bytes), display), "");
+  } else {
+    parse_config(parse_json(bytes, display), m);
+  }
+  if (m.weights_file.empty()) m.weights_file = display;
+  if (m.name.empty()) m.name = fs::path(display).stem().string();
   return m;
 }
 

@@ -39,11 +39,18 @@ struct Model {
   std::string name;
   std::vector<Layer> layers;  // in the file's order
   std::vector<Ref> inputs, outputs;
+  // For the fuzz target of the model JSON (tests/fuzz): a weight the layer needs but the
+  // model lacks is made up (the shape the layer expects, small deterministic values) instead
+  // of being an error, so that everything after the weights is reached too.
+  bool make_up_missing_weights = false;
 };
 
 // Reads a model: Keras 2 full-model .h5, Keras 3 .keras archive, or model JSON + weights
 // (`weights` empty: NAME_weights.h5 beside NAME.json).
 Model read_model(const std::string& path, const std::string& weights);
+// The same for a file held in memory, recognised by its content (`display` names it): a .keras
+// archive, a full-model .h5, or a model JSON (then without weights).
+Model read_model_image(std::string bytes, const std::string& display);
 
 // The weight short names a layer of class `cls` has, in Keras' order (empty when none).
 std::vector<std::string> expected_weights(const std::string& cls, const json& cfg);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <cmath>
 #include <map>
 #include <vector>
 
@@ -40,7 +41,7 @@ json parse_value(const std::string& raw, const std::string& spec) {
     size_t used = 0;
     double d = std::stod(v, &used);
     if (used == v.size()) {
-      if (v.find_first_of(".eE") == std::string::npos) return static_cast<int64_t>(d);
+      if (v.find_first_of(".eE") == std::string::npos && std::fabs(d) < 9.2e18) return static_cast<int64_t>(d);
       return d;
     }
   } catch (const std::exception&) {
@@ -51,7 +52,9 @@ json parse_value(const std::string& raw, const std::string& spec) {
 }  // namespace
 
 bool is_quantizer_spec(const json& spec) {
-  if (spec.is_object()) return spec.contains("class_name") && positional().count(spec["class_name"].get<std::string>()) != 0;
+  if (spec.is_object())
+    return spec.contains("class_name") && spec["class_name"].is_string() &&
+           positional().count(spec["class_name"].get<std::string>()) != 0;
   if (!spec.is_string()) return false;
   const std::string s = spec.get<std::string>();
   return positional().count(trim(s.substr(0, s.find('(')))) != 0;

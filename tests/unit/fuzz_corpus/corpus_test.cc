@@ -45,7 +45,7 @@ std::map<std::string, std::string> expected_of(const fs::path& dir) {
 TEST(FuzzCorpus, EveryFileFailsWithItsMessage) {
   int checked = 0;
   for (const char* target : {"config_yaml", "config_json", "npy", "xgboost_json", "tachyon_tree_json", "onnx_ml_trees",
-                             "tmva_xml", "lightgbm_text"}) {
+                             "tmva_xml", "lightgbm_text", "keras_json", "keras_h5", "keras_zip"}) {
     const fs::path dir = kDir / target;
     ASSERT_TRUE(fs::is_directory(dir)) << dir;
     const auto expected = expected_of(dir);
