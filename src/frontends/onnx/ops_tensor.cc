@@ -173,7 +173,9 @@ void run_binary(NodeCtx& cx) {
     rc.name = c.name + "_reciprocal";
     rc.shape = c.shape;
     rc.c = std::make_shared<const ConstVal>(std::move(r));
-    ir::ValueId out = cx.emit(ir::Op::Mul, {x.id, const_operand(cx, rc, x)}, cx.im.ir_shape(x));
+    // The constant first: adding it may move the graph's values (and x's shape with them).
+    ir::ValueId rv = const_operand(cx, rc, x);
+    ir::ValueId out = cx.emit(ir::Op::Mul, {x.id, rv}, ir::Shape(cx.im.ir_shape(x)));
     return cx.set_data(0, out, x.shape, x.layout);
   }
   ir::ValueId cv = const_operand(cx, c, x);
@@ -191,7 +193,8 @@ void run_prelu(NodeCtx& cx) {
   const Entry* x = cx.data(0);
   if (!x) return;
   if (!cx.const_like(1)) return cx.error("the slope must be constant");
-  ir::ValueId out = cx.emit(ir::Op::PRelu, {x->id, const_operand(cx, *cx.in(1), *x)}, cx.im.ir_shape(*x));
+  ir::ValueId slopes = const_operand(cx, *cx.in(1), *x);  // first: it may move the graph's values
+  ir::ValueId out = cx.emit(ir::Op::PRelu, {x->id, slopes}, ir::Shape(cx.im.ir_shape(*x)));
   cx.set_data(0, out, x->shape, x->layout);
 }
 
