@@ -20,10 +20,10 @@ namespace tachyon::emulator::detail {
 
 namespace {
 
-using ir::Op;
+using ir::ActivationOp;
 
 struct ActSpec {
-  Op op{};
+  ActivationOp op{};
   ir::ValueId x = 0, y = 0;
   int64_t n = 0;        // elements
   int64_t channels = 1; // last axis (PRelu)
@@ -39,7 +39,7 @@ struct ActSpec {
 ActSpec act_spec(const KernelContext& ctx) {
   ActSpec s;
   const ir::Node& n = ctx.node();
-  s.op = n.op;
+  s.op = ir::family_op<ir::Family::Activation>(n.op);
   s.x = ctx.in(0);
   s.y = ctx.out();
   s.n = ir::num_elements(ctx.shape(s.x));
@@ -48,18 +48,18 @@ ActSpec act_spec(const KernelContext& ctx) {
                           ir::shape_str(ctx.shape(s.x))));
   const ir::Attrs& a = n.attrs;
   switch (s.op) {
-    case Op::Relu:
+    case ActivationOp::Relu:
       if (a.has("theta")) {
         s.has_theta = true;
         s.alpha = a.get_float("theta", 0.0);
         s.param_t = ctx.internal("param");
       }
       break;
-    case Op::LeakyRelu:
+    case ActivationOp::LeakyRelu:
       s.alpha = a.get_float("alpha", 0.01);
       s.param_t = ctx.internal("param");
       break;
-    case Op::PRelu: {
+    case ActivationOp::PRelu: {
       const ir::Tensor& t = ctx.constant(1);
       s.slopes = t.data;
       auto it = n.config.types.find("param");
@@ -67,14 +67,14 @@ ActSpec act_spec(const KernelContext& ctx) {
       s.slope_bc = broadcast_of(ctx, ctx.in(1), ctx.shape(s.y));
       break;
     }
-    case Op::Elu:
+    case ActivationOp::Elu:
       s.alpha = a.get_float("alpha", 1.0);
       s.param_t = ctx.internal("param");
       [[fallthrough]];
-    case Op::Sigmoid:
-    case Op::Tanh:
-    case Op::UnaryTable:
-      if (s.op == Op::UnaryTable) {
+    case ActivationOp::Sigmoid:
+    case ActivationOp::Tanh:
+    case ActivationOp::UnaryTable:
+      if (s.op == ActivationOp::UnaryTable) {
         const std::string f = a.get_string("function", "");
         auto tf = table_function(f);
         if (!tf) ctx.error(fmt::format("unknown table function '{}' (expected one of {})", f, table_function_names()));
@@ -84,12 +84,12 @@ ActSpec act_spec(const KernelContext& ctx) {
       s.table_n = n.config.table_size;
       if (s.table_n < 1 || s.table_n > (1 << 24)) ctx.error(fmt::format("table_size {} is out of range", s.table_n));
       break;
-    case Op::HardSigmoid:
+    case ActivationOp::HardSigmoid:
       s.alpha = a.get_float("alpha", 0.2);
       s.beta = a.get_float("beta", 0.5);
       s.param_t = ctx.internal("param");
       break;
-    case Op::Clip: {
+    case ActivationOp::Clip: {
       s.lo = a.get_float("min", -std::numeric_limits<double>::infinity());
       s.hi = a.get_float("max", std::numeric_limits<double>::infinity());
       // ONNX Clip-11+: min / max as (constant) inputs.
@@ -97,34 +97,6 @@ ActSpec act_spec(const KernelContext& ctx) {
       if (n.inputs.size() > 2 && n.inputs[2] != ir::kNone) s.hi = ctx.constant(2).data.at(0);
       break;
     }
-    case Op::Dense:
-    case Op::Conv:
-    case Op::BatchNorm:
-    case Op::MaxPool:
-    case Op::AvgPool:
-    case Op::GlobalMaxPool:
-    case Op::GlobalAvgPool:
-    case Op::TreeEnsemble:
-    case Op::Softmax:
-    case Op::Cast:
-    case Op::Scale:
-    case Op::ElementQuant:
-    case Op::Add:
-    case Op::Sub:
-    case Op::Mul:
-    case Op::Concat:
-    case Op::Reshape:
-    case Op::Transpose:
-    case Op::Pad:
-    case Op::Identity:
-    case Op::Gemm:
-    case Op::MatMul:
-    case Op::BatchNormInference:
-    case Op::Dropout:
-    case Op::Quant:
-    case Op::BipolarQuant:
-    case Op::Trunc:
-      break;
   }
   return s;
 }
@@ -156,18 +128,18 @@ class ActFast final : public KernelBase {
     pos_ = ValueCast(xt_, rt);
     p_res_ = add_point("result", rt);
     switch (s.op) {
-      case Op::Relu:
+      case ActivationOp::Relu:
         if (s.has_theta) theta_ = theta_on_grid(quantize_fixed({s.alpha}, s.param_t, "param")[0], xt_).raw_int64();
         break;
-      case Op::LeakyRelu:
+      case ActivationOp::LeakyRelu:
         alpha_ = quantize_raw({s.alpha}, s.param_t, "param")[0];
         neg_ = CastPlan(int64_t{xt_.frac_bits()} + s.param_t.frac_bits(), rt);
         break;
-      case Op::PRelu:
+      case ActivationOp::PRelu:
         slopes_ = quantize_raw(s.slopes, s.param_t, "param");
         neg_ = CastPlan(int64_t{xt_.frac_bits()} + s.param_t.frac_bits(), rt);
         break;
-      case Op::Elu: {
+      case ActivationOp::Elu: {
         int64_t a = quantize_raw({s.alpha}, s.param_t, "param")[0];
         std::vector<int64_t> t = elu_table(s.table_n, s.table_t);
         note_build("table", s.table_t, s.table_n, 0);
@@ -179,11 +151,11 @@ class ActFast final : public KernelBase {
         }
         break;
       }
-      case Op::Sigmoid:
-      case Op::Tanh:
-      case Op::UnaryTable: {
-        std::vector<int64_t> t = s.op == Op::Sigmoid ? sigmoid_table(s.table_n, s.table_t)
-                                 : s.op == Op::Tanh  ? tanh_table(s.table_n, s.table_t)
+      case ActivationOp::Sigmoid:
+      case ActivationOp::Tanh:
+      case ActivationOp::UnaryTable: {
+        std::vector<int64_t> t = s.op == ActivationOp::Sigmoid ? sigmoid_table(s.table_n, s.table_t)
+                                 : s.op == ActivationOp::Tanh  ? tanh_table(s.table_n, s.table_t)
                                                      : unary_table(s.fn, s.table_n, s.table_t);
         note_build("table", s.table_t, s.table_n, 0);
         CastPlan p(s.table_t.frac_bits(), rt);
@@ -194,7 +166,7 @@ class ActFast final : public KernelBase {
         }
         break;
       }
-      case Op::HardSigmoid: {
+      case ActivationOp::HardSigmoid: {
         std::vector<int64_t> ab = quantize_raw({s.alpha, s.beta}, s.param_t, "param");
         alpha_ = ab[0];
         beta_ = ab[1];
@@ -205,40 +177,12 @@ class ActFast final : public KernelBase {
         neg_ = CastPlan(hs_f_, rt);
         break;
       }
-      case Op::Clip: {
+      case ActivationOp::Clip: {
         std::vector<Fixed> b = clip_bounds(s, xt_);
         lo_ = b[0].raw_int64();
         hi_ = b[1].raw_int64();
         break;
       }
-      case Op::Dense:
-      case Op::Conv:
-      case Op::BatchNorm:
-      case Op::MaxPool:
-      case Op::AvgPool:
-      case Op::GlobalMaxPool:
-      case Op::GlobalAvgPool:
-      case Op::TreeEnsemble:
-      case Op::Softmax:
-      case Op::Cast:
-      case Op::Scale:
-      case Op::ElementQuant:
-      case Op::Add:
-      case Op::Sub:
-      case Op::Mul:
-      case Op::Concat:
-      case Op::Reshape:
-      case Op::Transpose:
-      case Op::Pad:
-      case Op::Identity:
-      case Op::Gemm:
-      case Op::MatMul:
-      case Op::BatchNormInference:
-      case Op::Dropout:
-      case Op::Quant:
-      case Op::BipolarQuant:
-      case Op::Trunc:
-        break;
     }
   }
 
@@ -248,48 +192,21 @@ class ActFast final : public KernelBase {
     const FixedType& xt = ctx.type(s.x);
     if (!all_fast({xt, ctx.type(s.y)})) return false;
     switch (s.op) {
-      case Op::Relu: return !s.has_theta || (is_fast_type(s.param_t) && xt.width <= 60);
-      case Op::LeakyRelu:
-      case Op::PRelu: return is_fast_type(s.param_t);
-      case Op::Elu: return all_fast({s.param_t, s.table_t});
-      case Op::Sigmoid:
-      case Op::Tanh:
-      case Op::UnaryTable: return is_fast_type(s.table_t);
-      case Op::HardSigmoid: {
+      case ActivationOp::Relu: return !s.has_theta || (is_fast_type(s.param_t) && xt.width <= 60);
+      case ActivationOp::LeakyRelu:
+      case ActivationOp::PRelu: return is_fast_type(s.param_t);
+      case ActivationOp::Elu: return all_fast({s.param_t, s.table_t});
+      case ActivationOp::Sigmoid:
+      case ActivationOp::Tanh:
+      case ActivationOp::UnaryTable: return is_fast_type(s.table_t);
+      case ActivationOp::HardSigmoid: {
         if (!is_fast_type(s.param_t)) return false;
         int fp = s.param_t.frac_bits(), fx = xt.frac_bits();
         int f = std::max(fp + fx, fp);
         return f >= 0 && f <= 120 && signed_bits(s.param_t) + signed_bits(xt) + (f - fp - fx) <= 124 &&
                signed_bits(s.param_t) + (f - fp) <= 124;
       }
-      case Op::Dense:
-      case Op::Conv:
-      case Op::BatchNorm:
-      case Op::MaxPool:
-      case Op::AvgPool:
-      case Op::GlobalMaxPool:
-      case Op::GlobalAvgPool:
-      case Op::TreeEnsemble:
-      case Op::Softmax:
-      case Op::Clip:
-      case Op::Cast:
-      case Op::Scale:
-      case Op::ElementQuant:
-      case Op::Add:
-      case Op::Sub:
-      case Op::Mul:
-      case Op::Concat:
-      case Op::Reshape:
-      case Op::Transpose:
-      case Op::Pad:
-      case Op::Identity:
-      case Op::Gemm:
-      case Op::MatMul:
-      case Op::BatchNormInference:
-      case Op::Dropout:
-      case Op::Quant:
-      case Op::BipolarQuant:
-      case Op::Trunc: return true;
+      case ActivationOp::Clip: return true;
     }
     return true;  // not reached: every op is listed
   }
@@ -300,19 +217,19 @@ class ActFast final : public KernelBase {
     Counts* cr = at(c, p_res_);
     const int64_t n = s_.n;
     switch (s_.op) {
-      case Op::Relu:
+      case ActivationOp::Relu:
         for (int64_t i = 0; i < n; ++i) y[i] = pos_(x[i] > theta_ ? x[i] : 0, cr);
         break;
-      case Op::LeakyRelu:
+      case ActivationOp::LeakyRelu:
         for (int64_t i = 0; i < n; ++i)
           y[i] = x[i] > 0 ? pos_(x[i], cr) : convert(neg_, static_cast<i128>(x[i]) * alpha_, cr);
         break;
-      case Op::PRelu:
+      case ActivationOp::PRelu:
         for (int64_t i = 0; i < n; ++i)
           y[i] = x[i] > 0 ? pos_(x[i], cr)
                           : convert(neg_, static_cast<i128>(x[i]) * slopes_[static_cast<size_t>(s_.slope_bc.index(i))], cr);
         break;
-      case Op::Elu:
+      case ActivationOp::Elu:
         for (int64_t i = 0; i < n; ++i) {
           if (x[i] > 0)
             y[i] = pos_(x[i], cr);
@@ -320,14 +237,14 @@ class ActFast final : public KernelBase {
             y[i] = lookup(elu_index(x[i], xt_, s_.table_n), cr);
         }
         break;
-      case Op::Sigmoid:
-      case Op::UnaryTable:
+      case ActivationOp::Sigmoid:
+      case ActivationOp::UnaryTable:
         for (int64_t i = 0; i < n; ++i) y[i] = lookup(sigmoid_index(x[i], xt_, s_.table_n), cr);
         break;
-      case Op::Tanh:
+      case ActivationOp::Tanh:
         for (int64_t i = 0; i < n; ++i) y[i] = lookup(tanh_index(x[i], xt_, s_.table_n), cr);
         break;
-      case Op::HardSigmoid: {
+      case ActivationOp::HardSigmoid: {
         const i128 one = static_cast<i128>(1) << hs_f_;
         for (int64_t i = 0; i < n; ++i) {
           i128 v = ((static_cast<i128>(alpha_) * x[i]) << hs_sa_) + (static_cast<i128>(beta_) << hs_sb_);
@@ -337,39 +254,11 @@ class ActFast final : public KernelBase {
         }
         break;
       }
-      case Op::Clip:
+      case ActivationOp::Clip:
         for (int64_t i = 0; i < n; ++i) {
           int64_t v = x[i] < lo_ ? lo_ : (x[i] > hi_ ? hi_ : x[i]);
           y[i] = pos_(v, cr);
         }
-        break;
-      case Op::Dense:
-      case Op::Conv:
-      case Op::BatchNorm:
-      case Op::MaxPool:
-      case Op::AvgPool:
-      case Op::GlobalMaxPool:
-      case Op::GlobalAvgPool:
-      case Op::TreeEnsemble:
-      case Op::Softmax:
-      case Op::Cast:
-      case Op::Scale:
-      case Op::ElementQuant:
-      case Op::Add:
-      case Op::Sub:
-      case Op::Mul:
-      case Op::Concat:
-      case Op::Reshape:
-      case Op::Transpose:
-      case Op::Pad:
-      case Op::Identity:
-      case Op::Gemm:
-      case Op::MatMul:
-      case Op::BatchNormInference:
-      case Op::Dropout:
-      case Op::Quant:
-      case Op::BipolarQuant:
-      case Op::Trunc:
         break;
     }
   }
@@ -402,58 +291,31 @@ class ActGeneral final : public KernelBase {
   ActGeneral(const KernelContext& ctx, const ActSpec& s) : KernelBase(ctx), s_(s), rt_(ctx.type(s.y)) {
     p_res_ = add_point("result", rt_);
     switch (s.op) {
-      case Op::Relu:
+      case ActivationOp::Relu:
         if (s.has_theta) params_ = quantize_fixed({s.alpha}, s.param_t, "param");
         break;
-      case Op::LeakyRelu:
-      case Op::Elu:
+      case ActivationOp::LeakyRelu:
+      case ActivationOp::Elu:
         params_ = quantize_fixed({s.alpha}, s.param_t, "param");
         break;
-      case Op::PRelu:
+      case ActivationOp::PRelu:
         params_ = quantize_fixed(s.slopes, s.param_t, "param");
         break;
-      case Op::HardSigmoid:
+      case ActivationOp::HardSigmoid:
         params_ = quantize_fixed({s.alpha, s.beta}, s.param_t, "param");
         break;
-      case Op::Clip:
+      case ActivationOp::Clip:
         params_ = clip_bounds(s, ctx.type(s.x));
         break;
-      case Op::Dense:
-      case Op::Conv:
-      case Op::BatchNorm:
-      case Op::MaxPool:
-      case Op::AvgPool:
-      case Op::GlobalMaxPool:
-      case Op::GlobalAvgPool:
-      case Op::TreeEnsemble:
-      case Op::Sigmoid:
-      case Op::Tanh:
-      case Op::UnaryTable:
-      case Op::Softmax:
-      case Op::Cast:
-      case Op::Scale:
-      case Op::ElementQuant:
-      case Op::Add:
-      case Op::Sub:
-      case Op::Mul:
-      case Op::Concat:
-      case Op::Reshape:
-      case Op::Transpose:
-      case Op::Pad:
-      case Op::Identity:
-      case Op::Gemm:
-      case Op::MatMul:
-      case Op::BatchNormInference:
-      case Op::Dropout:
-      case Op::Quant:
-      case Op::BipolarQuant:
-      case Op::Trunc:
+      case ActivationOp::Sigmoid:
+      case ActivationOp::Tanh:
+      case ActivationOp::UnaryTable:
         break;
     }
-    if (s.op == Op::Elu) table_ = elu_table_fixed(s.table_n, s.table_t);
-    if (s.op == Op::Sigmoid) table_ = sigmoid_table_fixed(s.table_n, s.table_t);
-    if (s.op == Op::Tanh) table_ = tanh_table_fixed(s.table_n, s.table_t);
-    if (s.op == Op::UnaryTable) table_ = unary_table_fixed(s.fn, s.table_n, s.table_t);
+    if (s.op == ActivationOp::Elu) table_ = elu_table_fixed(s.table_n, s.table_t);
+    if (s.op == ActivationOp::Sigmoid) table_ = sigmoid_table_fixed(s.table_n, s.table_t);
+    if (s.op == ActivationOp::Tanh) table_ = tanh_table_fixed(s.table_n, s.table_t);
+    if (s.op == ActivationOp::UnaryTable) table_ = unary_table_fixed(s.fn, s.table_n, s.table_t);
     if (!table_.empty()) note_build("table", s.table_t, s.table_n, 0);
   }
 
@@ -464,21 +326,21 @@ class ActGeneral final : public KernelBase {
       bool pos = x.raw().sign() > 0;
       Fixed y(rt_);
       switch (s_.op) {
-        case Op::Relu:
+        case ActivationOp::Relu:
           if (s_.has_theta) pos = Fixed::compare_exact(x, params_[0]) > 0;
           y = convert(pos ? x : Fixed(x.type()), rt_, cr);
           break;
-        case Op::LeakyRelu: y = convert(pos ? x : x * params_[0], rt_, cr); break;
-        case Op::PRelu:
+        case ActivationOp::LeakyRelu: y = convert(pos ? x : x * params_[0], rt_, cr); break;
+        case ActivationOp::PRelu:
           y = convert(pos ? x : x * params_[static_cast<size_t>(s_.slope_bc.index(i))], rt_, cr);
           break;
-        case Op::Elu:
+        case ActivationOp::Elu:
           y = convert(pos ? x : params_[0] * table_[static_cast<size_t>(elu_index(x, s_.table_n))], rt_, cr);
           break;
-        case Op::Sigmoid:
-        case Op::UnaryTable: y = convert(table_[static_cast<size_t>(sigmoid_index(x, s_.table_n))], rt_, cr); break;
-        case Op::Tanh: y = convert(table_[static_cast<size_t>(tanh_index(x, s_.table_n))], rt_, cr); break;
-        case Op::HardSigmoid: {
+        case ActivationOp::Sigmoid:
+        case ActivationOp::UnaryTable: y = convert(table_[static_cast<size_t>(sigmoid_index(x, s_.table_n))], rt_, cr); break;
+        case ActivationOp::Tanh: y = convert(table_[static_cast<size_t>(tanh_index(x, s_.table_n))], rt_, cr); break;
+        case ActivationOp::HardSigmoid: {
           Fixed v = params_[0] * x + params_[1];
           Fixed zero = Fixed::from_raw(BigInt(0), int_type(2));
           Fixed one = Fixed::from_raw(BigInt(1), int_type(2));
@@ -487,7 +349,7 @@ class ActGeneral final : public KernelBase {
           y = convert(v, rt_, cr);
           break;
         }
-        case Op::Clip: {
+        case ActivationOp::Clip: {
           Fixed v = x;
           if (Fixed::compare_exact(v, params_[0]) < 0)
             v = params_[0];
@@ -496,33 +358,6 @@ class ActGeneral final : public KernelBase {
           y = convert(v, rt_, cr);
           break;
         }
-        case Op::Dense:
-        case Op::Conv:
-        case Op::BatchNorm:
-        case Op::MaxPool:
-        case Op::AvgPool:
-        case Op::GlobalMaxPool:
-        case Op::GlobalAvgPool:
-        case Op::TreeEnsemble:
-        case Op::Softmax:
-        case Op::Cast:
-        case Op::Scale:
-        case Op::ElementQuant:
-        case Op::Add:
-        case Op::Sub:
-        case Op::Mul:
-        case Op::Concat:
-        case Op::Reshape:
-        case Op::Transpose:
-        case Op::Pad:
-        case Op::Identity:
-        case Op::Gemm:
-        case Op::MatMul:
-        case Op::BatchNormInference:
-        case Op::Dropout:
-        case Op::Quant:
-        case Op::BipolarQuant:
-        case Op::Trunc: break;
       }
       ws.set(s_.y, i, y);
     }

@@ -12,10 +12,10 @@ namespace tachyon::emulator::detail {
 
 namespace {
 
-using ir::Op;
+using ir::ElementwiseOp;
 
 struct EwSpec {
-  Op op{};
+  ElementwiseOp op{};
   ir::ValueId y = 0;
   int64_t n = 0;
   std::vector<ir::ValueId> in;   // operands
@@ -25,17 +25,17 @@ struct EwSpec {
 EwSpec ew_spec(const KernelContext& ctx) {
   EwSpec s;
   const ir::Node& n = ctx.node();
-  s.op = n.op;
+  s.op = ir::family_op<ir::Family::Elementwise>(n.op);
   s.y = ctx.out();
   s.n = ir::num_elements(ctx.shape(s.y));
-  size_t arity = s.op == Op::Cast ? 1 : (s.op == Op::BatchNorm ? 3 : 2);
+  size_t arity = s.op == ElementwiseOp::Cast ? 1 : (s.op == ElementwiseOp::BatchNorm ? 3 : 2);
   if (n.inputs.size() != arity) ctx.error(fmt::format("expected {} inputs, has {}", arity, n.inputs.size()));
   for (size_t i = 0; i < arity; ++i) {
     s.in.push_back(ctx.in(i));
     s.bc.push_back(broadcast_of(ctx, s.in.back(), ctx.shape(s.y)));
     ctx.type(s.in.back());
   }
-  if (s.op == Op::Scale && !ctx.graph.value(s.in[1]).is_constant()) ctx.error("the scale (input 1) must be a constant");
+  if (s.op == ElementwiseOp::Scale && !ctx.graph.value(s.in[1]).is_constant()) ctx.error("the scale (input 1) must be a constant");
   return s;
 }
 
@@ -62,54 +62,24 @@ class EwFast final : public KernelBase {
     std::vector<int> f;
     for (ir::ValueId v : s.in) f.push_back(ctx.type(v).frac_bits());
     switch (s.op) {
-      case Op::Cast: plan_ = CastPlan(f[0], rt); break;
-      case Op::Add:
-      case Op::Sub: {
+      case ElementwiseOp::Cast: plan_ = CastPlan(f[0], rt); break;
+      case ElementwiseOp::Add:
+      case ElementwiseOp::Sub: {
         int F = std::max(f[0], f[1]);
         sh0_ = F - f[0];
         sh1_ = F - f[1];
         plan_ = CastPlan(F, rt);
         break;
       }
-      case Op::Mul:
-      case Op::Scale: plan_ = CastPlan(int64_t{f[0]} + f[1], rt); break;
-      case Op::BatchNorm: {
+      case ElementwiseOp::Mul:
+      case ElementwiseOp::Scale: plan_ = CastPlan(int64_t{f[0]} + f[1], rt); break;
+      case ElementwiseOp::BatchNorm: {
         int F = std::max(f[0] + f[1], f[2]);
         sh0_ = F - (f[0] + f[1]);
         sh1_ = F - f[2];
         plan_ = CastPlan(F, rt);
         break;
       }
-      case Op::Dense:
-      case Op::Conv:
-      case Op::MaxPool:
-      case Op::AvgPool:
-      case Op::GlobalMaxPool:
-      case Op::GlobalAvgPool:
-      case Op::TreeEnsemble:
-      case Op::Relu:
-      case Op::LeakyRelu:
-      case Op::PRelu:
-      case Op::Elu:
-      case Op::Sigmoid:
-      case Op::HardSigmoid:
-      case Op::Tanh:
-      case Op::UnaryTable:
-      case Op::Softmax:
-      case Op::Clip:
-      case Op::ElementQuant:
-      case Op::Concat:
-      case Op::Reshape:
-      case Op::Transpose:
-      case Op::Pad:
-      case Op::Identity:
-      case Op::Gemm:
-      case Op::MatMul:
-      case Op::BatchNormInference:
-      case Op::Dropout:
-      case Op::Quant:
-      case Op::BipolarQuant:
-      case Op::Trunc: break;
     }
   }
 
@@ -123,48 +93,18 @@ class EwFast final : public KernelBase {
     auto sb = [&](size_t i) { return signed_bits(t[i]); };
     auto fb = [&](size_t i) { return t[i].frac_bits(); };
     switch (s.op) {
-      case Op::Add:
-      case Op::Sub: {
+      case ElementwiseOp::Add:
+      case ElementwiseOp::Sub: {
         int F = std::max(fb(0), fb(1));
         return sb(0) + F - fb(0) <= 124 && sb(1) + F - fb(1) <= 124;
       }
-      case Op::BatchNorm: {
+      case ElementwiseOp::BatchNorm: {
         int F = std::max(fb(0) + fb(1), fb(2));
         return sb(0) + sb(1) + F - fb(0) - fb(1) <= 124 && sb(2) + F - fb(2) <= 124;
       }
-      case Op::Dense:
-      case Op::Conv:
-      case Op::MaxPool:
-      case Op::AvgPool:
-      case Op::GlobalMaxPool:
-      case Op::GlobalAvgPool:
-      case Op::TreeEnsemble:
-      case Op::Relu:
-      case Op::LeakyRelu:
-      case Op::PRelu:
-      case Op::Elu:
-      case Op::Sigmoid:
-      case Op::HardSigmoid:
-      case Op::Tanh:
-      case Op::UnaryTable:
-      case Op::Softmax:
-      case Op::Clip:
-      case Op::Cast:
-      case Op::Scale:
-      case Op::ElementQuant:
-      case Op::Mul:
-      case Op::Concat:
-      case Op::Reshape:
-      case Op::Transpose:
-      case Op::Pad:
-      case Op::Identity:
-      case Op::Gemm:
-      case Op::MatMul:
-      case Op::BatchNormInference:
-      case Op::Dropout:
-      case Op::Quant:
-      case Op::BipolarQuant:
-      case Op::Trunc: return true;
+      case ElementwiseOp::Cast:
+      case ElementwiseOp::Scale:
+      case ElementwiseOp::Mul: return true;
     }
     return true;  // not reached: every op is listed
   }
@@ -181,44 +121,14 @@ class EwFast final : public KernelBase {
       i128 va = a[ba.index(i)];
       i128 v = 0;
       switch (s_.op) {
-        case Op::Cast: v = va; break;
-        case Op::Add: v = (va << sh0_) + (static_cast<i128>(b[bb.index(i)]) << sh1_); break;
-        case Op::Sub: v = (va << sh0_) - (static_cast<i128>(b[bb.index(i)]) << sh1_); break;
-        case Op::Mul:
-        case Op::Scale: v = va * b[bb.index(i)]; break;
-        case Op::BatchNorm:
+        case ElementwiseOp::Cast: v = va; break;
+        case ElementwiseOp::Add: v = (va << sh0_) + (static_cast<i128>(b[bb.index(i)]) << sh1_); break;
+        case ElementwiseOp::Sub: v = (va << sh0_) - (static_cast<i128>(b[bb.index(i)]) << sh1_); break;
+        case ElementwiseOp::Mul:
+        case ElementwiseOp::Scale: v = va * b[bb.index(i)]; break;
+        case ElementwiseOp::BatchNorm:
           v = ((va * b[bb.index(i)]) << sh0_) + (static_cast<i128>(bias[s_.bc[2].index(i)]) << sh1_);
           break;
-        case Op::Dense:
-        case Op::Conv:
-        case Op::MaxPool:
-        case Op::AvgPool:
-        case Op::GlobalMaxPool:
-        case Op::GlobalAvgPool:
-        case Op::TreeEnsemble:
-        case Op::Relu:
-        case Op::LeakyRelu:
-        case Op::PRelu:
-        case Op::Elu:
-        case Op::Sigmoid:
-        case Op::HardSigmoid:
-        case Op::Tanh:
-        case Op::UnaryTable:
-        case Op::Softmax:
-        case Op::Clip:
-        case Op::ElementQuant:
-        case Op::Concat:
-        case Op::Reshape:
-        case Op::Transpose:
-        case Op::Pad:
-        case Op::Identity:
-        case Op::Gemm:
-        case Op::MatMul:
-        case Op::BatchNormInference:
-        case Op::Dropout:
-        case Op::Quant:
-        case Op::BipolarQuant:
-        case Op::Trunc: break;
       }
       y[i] = convert(plan_, v, cr);
     }
@@ -245,42 +155,12 @@ class EwGeneral final : public KernelBase {
       Fixed a = get(0, i);
       Fixed v = a;
       switch (s_.op) {
-        case Op::Cast: break;
-        case Op::Add: v = a + get(1, i); break;
-        case Op::Sub: v = a - get(1, i); break;
-        case Op::Mul:
-        case Op::Scale: v = a * get(1, i); break;
-        case Op::BatchNorm: v = a * get(1, i) + get(2, i); break;
-        case Op::Dense:
-        case Op::Conv:
-        case Op::MaxPool:
-        case Op::AvgPool:
-        case Op::GlobalMaxPool:
-        case Op::GlobalAvgPool:
-        case Op::TreeEnsemble:
-        case Op::Relu:
-        case Op::LeakyRelu:
-        case Op::PRelu:
-        case Op::Elu:
-        case Op::Sigmoid:
-        case Op::HardSigmoid:
-        case Op::Tanh:
-        case Op::UnaryTable:
-        case Op::Softmax:
-        case Op::Clip:
-        case Op::ElementQuant:
-        case Op::Concat:
-        case Op::Reshape:
-        case Op::Transpose:
-        case Op::Pad:
-        case Op::Identity:
-        case Op::Gemm:
-        case Op::MatMul:
-        case Op::BatchNormInference:
-        case Op::Dropout:
-        case Op::Quant:
-        case Op::BipolarQuant:
-        case Op::Trunc: break;
+        case ElementwiseOp::Cast: break;
+        case ElementwiseOp::Add: v = a + get(1, i); break;
+        case ElementwiseOp::Sub: v = a - get(1, i); break;
+        case ElementwiseOp::Mul:
+        case ElementwiseOp::Scale: v = a * get(1, i); break;
+        case ElementwiseOp::BatchNorm: v = a * get(1, i) + get(2, i); break;
       }
       ws.set(s_.y, i, convert(v, rt_, cr));
     }

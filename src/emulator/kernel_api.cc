@@ -178,45 +178,18 @@ Broadcast broadcast_of(const KernelContext& ctx, ir::ValueId operand, const ir::
 }  // namespace detail
 
 std::unique_ptr<Kernel> make_kernel(const KernelContext& ctx) {
-  using ir::Op;
   const ir::Node& n = ctx.node();
-  switch (n.op) {
-    case Op::Dense: return detail::make_dense(ctx);
-    case Op::Conv: return detail::make_conv(ctx);
-    case Op::MaxPool:
-    case Op::AvgPool:
-    case Op::GlobalMaxPool:
-    case Op::GlobalAvgPool: return detail::make_pool(ctx);
-    case Op::TreeEnsemble: return make_tree_kernel(ctx);
-    case Op::Relu:
-    case Op::LeakyRelu:
-    case Op::PRelu:
-    case Op::Elu:
-    case Op::Sigmoid:
-    case Op::HardSigmoid:
-    case Op::Tanh:
-    case Op::UnaryTable:
-    case Op::Clip: return detail::make_activation(ctx);
-    case Op::Softmax: return detail::make_softmax(ctx);
-    case Op::BatchNorm:
-    case Op::Cast:
-    case Op::Scale:
-    case Op::Add:
-    case Op::Sub:
-    case Op::Mul: return detail::make_elementwise(ctx);
-    case Op::ElementQuant: return detail::make_element_quant(ctx);
-    case Op::Concat:
-    case Op::Reshape:
-    case Op::Transpose:
-    case Op::Pad:
-    case Op::Identity: return detail::make_layout(ctx);
-    case Op::Gemm:
-    case Op::MatMul:
-    case Op::BatchNormInference:
-    case Op::Dropout:
-    case Op::Quant:
-    case Op::BipolarQuant:
-    case Op::Trunc:
+  switch (ir::op_family(n.op)) {
+    case ir::Family::Dense: return detail::make_dense(ctx);
+    case ir::Family::Conv: return detail::make_conv(ctx);
+    case ir::Family::Pool: return detail::make_pool(ctx);
+    case ir::Family::Tree: return make_tree_kernel(ctx);
+    case ir::Family::Activation: return detail::make_activation(ctx);
+    case ir::Family::Softmax: return detail::make_softmax(ctx);
+    case ir::Family::Elementwise: return detail::make_elementwise(ctx);
+    case ir::Family::ElementQuant: return detail::make_element_quant(ctx);
+    case ir::Family::Layout: return detail::make_layout(ctx);
+    case ir::Family::Frontend:
       ctx.error("frontend-level op was not lowered: run the pass pipeline (driver::compile) before emulating");
   }
   ctx.error("unknown op");

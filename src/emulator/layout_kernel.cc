@@ -9,6 +9,7 @@ namespace tachyon::emulator::detail {
 
 namespace {
 
+using ir::LayoutOp;
 using ir::Op;
 
 // The data inputs: all for Concat, the first for the others (ONNX Reshape's second input
@@ -220,43 +221,13 @@ std::unique_ptr<Kernel> make_layout(const KernelContext& ctx) {
   const ir::Node& n = ctx.node();
   Gather g;
   bool identity = false;
-  switch (n.op) {
-    case Op::Concat: g = concat_gather(ctx); break;
-    case Op::Transpose: g = transpose_gather(ctx); break;
-    case Op::Pad: g = pad_gather(ctx); break;
-    case Op::Dense:
-    case Op::Conv:
-    case Op::BatchNorm:
-    case Op::MaxPool:
-    case Op::AvgPool:
-    case Op::GlobalMaxPool:
-    case Op::GlobalAvgPool:
-    case Op::TreeEnsemble:
-    case Op::Relu:
-    case Op::LeakyRelu:
-    case Op::PRelu:
-    case Op::Elu:
-    case Op::Sigmoid:
-    case Op::HardSigmoid:
-    case Op::Tanh:
-    case Op::UnaryTable:
-    case Op::Softmax:
-    case Op::Clip:
-    case Op::Cast:
-    case Op::Scale:
-    case Op::ElementQuant:
-    case Op::Add:
-    case Op::Sub:
-    case Op::Mul:
-    case Op::Reshape:
-    case Op::Identity:
-    case Op::Gemm:
-    case Op::MatMul:
-    case Op::BatchNormInference:
-    case Op::Dropout:
-    case Op::Quant:
-    case Op::BipolarQuant:
-    case Op::Trunc:  // Reshape, Identity
+  const LayoutOp op = ir::family_op<ir::Family::Layout>(n.op);
+  switch (op) {
+    case LayoutOp::Concat: g = concat_gather(ctx); break;
+    case LayoutOp::Transpose: g = transpose_gather(ctx); break;
+    case LayoutOp::Pad: g = pad_gather(ctx); break;
+    case LayoutOp::Reshape:
+    case LayoutOp::Identity:
       identity = true;
       if (n.inputs.empty()) ctx.error("has no input");
       if (ir::num_elements(ctx.shape(n.inputs[0])) != ir::num_elements(ctx.shape(ctx.out())))
@@ -264,9 +235,9 @@ std::unique_ptr<Kernel> make_layout(const KernelContext& ctx) {
                               ir::shape_str(ctx.shape(ctx.out()))));
       break;
   }
-  if (n.op != Op::Concat && n.op != Op::Reshape && n.inputs.size() > 1)
+  if (op != LayoutOp::Concat && op != LayoutOp::Reshape && n.inputs.size() > 1)
     ctx.error(fmt::format("expected 1 input, has {}", n.inputs.size()));
-  if (n.op == Op::Concat && n.inputs.empty()) ctx.error("has no input");
+  if (op == LayoutOp::Concat && n.inputs.empty()) ctx.error("has no input");
   bool fast = is_fast_type(ctx.type(ctx.out()));
   for (ir::ValueId v : data_inputs(ctx)) fast = fast && is_fast_type(ctx.type(v));
   if (!ctx.force_general && fast) return std::make_unique<LayoutFast>(ctx, std::move(g), identity);

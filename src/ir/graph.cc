@@ -220,54 +220,28 @@ std::string sanitize_identifier(const std::string& s) {
 
 int64_t num_multiplications(const Graph& g, NodeId id) {
   const Node& n = g.node(id);
-  switch (n.op) {
-    case Op::Dense: {
+  switch (op_family(n.op)) {
+    case Family::Dense: {
       const Shape& w = g.value(n.inputs.at(1)).shape;
       const Shape& out = g.value(n.outputs.at(0)).shape;
       return num_elements(out) * (w.empty() ? 1 : w[0]);
     }
-    case Op::Conv: {
+    case Family::Conv: {
       const Shape& w = g.value(n.inputs.at(1)).shape;  // (..., cin/g, cout)
       const Shape& out = g.value(n.outputs.at(0)).shape;
       int64_t per_output = num_elements(w) / (w.empty() ? 1 : w.back());
       return num_elements(out) * per_output;
     }
-    case Op::BatchNorm:
-    case Op::MaxPool:
-    case Op::AvgPool:
-    case Op::GlobalMaxPool:
-    case Op::GlobalAvgPool:
-    case Op::TreeEnsemble:
-    case Op::Relu:
-    case Op::LeakyRelu:
-    case Op::PRelu:
-    case Op::Elu:
-    case Op::Sigmoid:
-    case Op::HardSigmoid:
-    case Op::Tanh:
-    case Op::UnaryTable:
-    case Op::Softmax:
-    case Op::Clip:
-    case Op::Cast:
-    case Op::Scale:
-    case Op::ElementQuant:
-    case Op::Add:
-    case Op::Sub:
-    case Op::Mul:
-    case Op::Concat:
-    case Op::Reshape:
-    case Op::Transpose:
-    case Op::Pad:
-    case Op::Identity:
-    case Op::Gemm:
-    case Op::MatMul:
-    case Op::BatchNormInference:
-    case Op::Dropout:
-    case Op::Quant:
-    case Op::BipolarQuant:
-    case Op::Trunc: return 0;
+    case Family::Pool:
+    case Family::Tree:
+    case Family::Activation:
+    case Family::Softmax:
+    case Family::Elementwise:
+    case Family::ElementQuant:
+    case Family::Layout:
+    case Family::Frontend: return 0;
   }
-  return 0;  // not reached: every op is listed
+  return 0;  // not reached: every family is listed
 }
 
 }  // namespace tachyon::ir

@@ -342,11 +342,16 @@ void absorb_trunc(ir::Graph& g, ir::NodeId id) {
 bool absorb_quant(ir::Graph& g, PassContext&) {
   bool changed = false;
   for (ir::NodeId id : g.node_ids()) {  // snapshot: nodes added below are not revisited
-    switch (g.node(id).op) {
-      case Op::Quant: absorb_one_quant(g, id); break;
-      case Op::BipolarQuant: absorb_bipolar(g, id); break;
-      case Op::Trunc: absorb_trunc(g, id); break;
-      default: continue;
+    const Op op = g.node(id).op;
+    if (ir::op_family(op) != ir::Family::Frontend) continue;
+    switch (ir::family_op<ir::Family::Frontend>(op)) {
+      case ir::FrontendOp::Quant: absorb_one_quant(g, id); break;
+      case ir::FrontendOp::BipolarQuant: absorb_bipolar(g, id); break;
+      case ir::FrontendOp::Trunc: absorb_trunc(g, id); break;
+      case ir::FrontendOp::Gemm:
+      case ir::FrontendOp::MatMul:
+      case ir::FrontendOp::BatchNormInference:
+      case ir::FrontendOp::Dropout: continue;  // lowered by other passes
     }
     changed = true;
   }

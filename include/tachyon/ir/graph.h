@@ -5,33 +5,8 @@
 // pass pipeline, every value that the hardware holds has a FixedType, and every node's
 // internal types (accumulator, tables, ...) are in node.config.types.
 //
-// Per-op conventions (inputs in order; attributes):
-//   Dense        [x(..., in), weight(in, out), bias(out)?]       types: accum
-//   Conv         [x(L,C) or (H,W,C), weight(k,cin/g,cout) or (kh,kw,cin/g,cout), bias(cout)?]
-//                attrs: strides, pads [begin..., end...], group, dilations      types: accum
-//   BatchNorm    [x(..., C), scale(C), bias(C)]                   (standalone, y = x*scale + bias)
-//   MaxPool/AvgPool  attrs: kernel_shape, strides, pads, count_include_pad    types: accum (avg)
-//   GlobalMaxPool/GlobalAvgPool  reduce all spatial axes (all but last)       types: accum (avg)
-//   Relu, Sigmoid, Tanh            types: table (Sigmoid/Tanh), config.table_size
-//   Relu           attrs: theta (optional; y = x > theta ? x : 0)   types: param (theta)
-//   UnaryTable     attrs: function (softplus | softsign | erf)   types: table, config.table_size
-//   LeakyRelu/Elu  attrs: alpha    types: param (alpha), table (Elu)
-//   HardSigmoid    attrs: alpha, beta     PRelu [x, slope]
-//   Softmax        over the last axis; config.softmax_impl, table_size (exp), inv_table_size;
-//                  types: exp_table, inv_table, inp_norm, accum, inv_inp
-//   Clip           attrs: min, max
-//   Cast           converts to the output type;  Scale [x, scale]: y = x * scale
-//   ElementQuant   [x, keep_negative, bits, integers] (constants broadcast to x): element i
-//                  converted to its own ap_fixed<bits_i, integers_i> (ap_ufixed when
-//                  keep_negative_i == 0), attrs rounding, overflow; bits_i == 0: y_i = 0;
-//                  output type = the container of the element types (ir/element_quant.h)
-//   Add/Sub/Mul    [a, b] (b may be a constant broadcast along the last axis or a scalar)
-//   Concat         attrs: axis (internal layout)
-//   Reshape        output shape = the output value's shape (row-major, internal layout)
-//   Transpose      attrs: perm;  Pad  attrs: pads [begin..., end...], value
-//   TreeEnsemble   [x(n_features)], node.trees;  types: threshold, score
-//   Gemm (alpha, beta, transA, transB), MatMul, BatchNormalization (epsilon; [x, gamma, beta,
-//   mean, var]), Quant/BipolarQuant/Trunc (QONNX), Dropout: frontend level, lowered by passes.
+// Each op's conventions (inputs in order, attributes, internal types) are in ir/ops.def, with
+// the op.
 #pragma once
 
 #include <map>

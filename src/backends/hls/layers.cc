@@ -52,43 +52,34 @@ LayerCode emit_layer(ProjectBuilder& b, ir::NodeId id) {
   const std::string& name = b.node_name(n);
   if (n.outputs.size() != 1 && n.op != ir::Op::TreeEnsemble)
     fail("{}expected one output, got {}", node_prefix(g, n), n.outputs.size());
-  switch (n.op) {
-    case ir::Op::Dense: return emit_dense(b, n, name);
-    case ir::Op::Conv: return emit_conv(b, n, name);
-    case ir::Op::MaxPool:
-    case ir::Op::AvgPool:
-    case ir::Op::GlobalMaxPool:
-    case ir::Op::GlobalAvgPool: return emit_pool(b, n, name);
-    case ir::Op::TreeEnsemble: return emit_tree(b, n, name);
-    case ir::Op::Relu:
-    case ir::Op::LeakyRelu:
-    case ir::Op::PRelu:
-    case ir::Op::Elu:
-    case ir::Op::Sigmoid:
-    case ir::Op::HardSigmoid:
-    case ir::Op::Tanh:
-    case ir::Op::UnaryTable:
-    case ir::Op::Clip:
-    case ir::Op::Cast: return emit_activation(b, n, name);
-    case ir::Op::Softmax: return emit_softmax(b, n, name);
-    case ir::Op::BatchNorm:
-    case ir::Op::Scale:
-    case ir::Op::Add:
-    case ir::Op::Sub:
-    case ir::Op::Mul:
-    case ir::Op::Concat: return emit_elementwise(b, n, name);
-    case ir::Op::Reshape:
-    case ir::Op::Transpose:
-    case ir::Op::Pad:
-    case ir::Op::Identity: return emit_layout(b, n, name);
-    case ir::Op::Gemm:
-    case ir::Op::MatMul:
-    case ir::Op::BatchNormInference:
-    case ir::Op::Dropout:
-    case ir::Op::Quant:
-    case ir::Op::BipolarQuant:
-    case ir::Op::ElementQuant: return emit_element_quant(b, n, name);
-    case ir::Op::Trunc:
+  switch (ir::op_family(n.op)) {
+    case ir::Family::Dense: return emit_dense(b, n, name);
+    case ir::Family::Conv: return emit_conv(b, n, name);
+    case ir::Family::Pool: return emit_pool(b, n, name);
+    case ir::Family::Tree: return emit_tree(b, n, name);
+    case ir::Family::Activation: return emit_activation(b, n, name);
+    case ir::Family::Softmax: return emit_softmax(b, n, name);
+    case ir::Family::Elementwise:
+      switch (ir::family_op<ir::Family::Elementwise>(n.op)) {
+        case ir::ElementwiseOp::Cast: return emit_activation(b, n, name);  // hls4ml's linear activation
+        case ir::ElementwiseOp::BatchNorm:
+        case ir::ElementwiseOp::Scale:
+        case ir::ElementwiseOp::Add:
+        case ir::ElementwiseOp::Sub:
+        case ir::ElementwiseOp::Mul: return emit_elementwise(b, n, name);
+      }
+      break;
+    case ir::Family::Layout:
+      switch (ir::family_op<ir::Family::Layout>(n.op)) {
+        case ir::LayoutOp::Concat: return emit_elementwise(b, n, name);  // one of hls4ml's merge layers
+        case ir::LayoutOp::Reshape:
+        case ir::LayoutOp::Transpose:
+        case ir::LayoutOp::Pad:
+        case ir::LayoutOp::Identity: return emit_layout(b, n, name);
+      }
+      break;
+    case ir::Family::ElementQuant: return emit_element_quant(b, n, name);
+    case ir::Family::Frontend:
       fail("{}frontend-level op: the pass pipeline must lower it before code generation", node_prefix(g, n));
   }
   fail("{}unknown op", node_prefix(g, n));

@@ -79,129 +79,106 @@ LayerCode emit_activation(ProjectBuilder& b, const ir::Node& n, const std::strin
     args.push_back(arr);
   };
   const ir::Attrs& a = n.attrs;
-  switch (n.op) {
-    case ir::Op::Relu: {
-      fn = "relu";
-      if (!a.has("theta")) break;
-      fn = "thresholded_relu";
-      const FixedType& pt = b.internal_type(n, "param");
-      std::string tn = b.add_type(n, "param", pt);
-      c.t("param_t", tn).line(param_fn("theta", tn, a.get_float("theta", 0.0), pt, what));
-      break;
+  if (n.op == ir::Op::Cast) {  // the layer dispatcher sends Cast here: hls4ml's linear activation
+    fn = "linear";
+  } else {
+    switch (ir::family_op<ir::Family::Activation>(n.op)) {
+      case ir::ActivationOp::Relu: {
+        fn = "relu";
+        if (!a.has("theta")) break;
+        fn = "thresholded_relu";
+        const FixedType& pt = b.internal_type(n, "param");
+        std::string tn = b.add_type(n, "param", pt);
+        c.t("param_t", tn).line(param_fn("theta", tn, a.get_float("theta", 0.0), pt, what));
+        break;
+      }
+      case ir::ActivationOp::LeakyRelu: {
+        fn = "leaky_relu";
+        const FixedType& pt = b.internal_type(n, "param");
+        std::string tn = b.add_type(n, "param", pt);
+        c.t("param_t", tn).line(param_fn("alpha", tn, a.get_float("alpha", 0.01), pt, what));
+        break;
+      }
+      case ir::ActivationOp::PRelu: {
+        fn = "prelu";
+        if (n.inputs.size() != 2) fail("{}PRelu takes 2 inputs (x, slope)", what);
+        ir::ValueId s = n.inputs[1];
+        if (!g.value(s).is_constant()) fail("{}the slope must be a constant", what);
+        auto it = n.config.types.find("param");
+        FixedType pt = it != n.config.types.end() ? it->second : b.value_type(s, n);
+        int64_t ns = broadcast_count(g, n, s, g.value(y).shape);
+        auto [arr, tn] = b.add_table(n, "slope", pt,
+                                     [&] {
+                                       std::vector<Fixed> v;
+                                       for (double d : g.value(s).constant->data) {
+                                         if (std::isnan(d)) fail("{}NaN slope", what);
+                                         v.push_back(Fixed::from_double(d, pt));
+                                       }
+                                       return v;
+                                     }(),
+                                     fmt::format("slopes of layer '{}' ({})", n.name, pt.str()));
+        c.u("n_slope", ns).t("param_t", tn);
+        args.push_back(arr);
+        break;
+      }
+      case ir::ActivationOp::Elu: {
+        fn = "elu";
+        const FixedType& pt = b.internal_type(n, "param");
+        std::string tn = b.add_type(n, "param", pt);
+        c.t("param_t", tn).line(param_fn("alpha", tn, a.get_float("alpha", 1.0), pt, what));
+        const FixedType& tt = b.internal_type(n, "table");
+        add_table(emulator::elu_table_fixed(table_size(b, n, n.config.table_size, false), tt), tt, "elu");
+        break;
+      }
+      case ir::ActivationOp::Sigmoid:
+      case ir::ActivationOp::Tanh: {
+        bool sig = n.op == ir::Op::Sigmoid;
+        fn = sig ? "sigmoid" : "tanh";
+        const FixedType& tt = b.internal_type(n, "table");
+        int size = table_size(b, n, n.config.table_size, false);
+        add_table(sig ? emulator::sigmoid_table_fixed(size, tt) : emulator::tanh_table_fixed(size, tt), tt, fn);
+        break;
+      }
+      case ir::ActivationOp::UnaryTable: {
+        // Same index as sigmoid (input range [-8, 8)); the table holds the function.
+        const std::string f = a.get_string("function", "");
+        auto tf = emulator::table_function(f);
+        if (!tf) fail("{}unknown table function '{}' (expected one of {})", what, f, emulator::table_function_names());
+        fn = "sigmoid";
+        const FixedType& tt = b.internal_type(n, "table");
+        add_table(emulator::unary_table_fixed(*tf, table_size(b, n, n.config.table_size, false), tt), tt, f);
+        break;
+      }
+      case ir::ActivationOp::HardSigmoid: {
+        fn = "hard_sigmoid";
+        const FixedType& pt = b.internal_type(n, "param");
+        std::string tn = b.add_type(n, "param", pt);
+        c.t("param_t", tn);
+        c.line(param_fn("alpha", tn, a.get_float("alpha", 0.2), pt, what));
+        c.line(param_fn("beta", tn, a.get_float("beta", 0.5), pt, what));
+        break;
+      }
+      case ir::ActivationOp::Clip: {
+        fn = "clip";
+        double lo = a.get_float("min", -std::numeric_limits<double>::infinity());
+        double hi = a.get_float("max", std::numeric_limits<double>::infinity());
+        auto bound_input = [&](size_t i, double& v) {
+          if (n.inputs.size() > i && n.inputs[i] != ir::kNone) {
+            const ir::Value& bv = g.value(n.inputs[i]);
+            if (!bv.is_constant() || bv.constant->data.empty()) fail("{}Clip bound {} must be a constant", what, i);
+            v = bv.constant->data[0];
+          }
+        };
+        bound_input(1, lo);
+        bound_input(2, hi);
+        FixedType bt{xt.width, xt.int_bits, xt.is_signed, Quant::RND, Overflow::SAT, 0};
+        std::string tn = b.add_type(n, "bound", bt);
+        c.t("bound_t", tn);
+        c.line(param_fn("lo", tn, lo, bt, what));
+        c.line(param_fn("hi", tn, hi, bt, what));
+        break;
+      }
     }
-    case ir::Op::Cast: fn = "linear"; break;
-    case ir::Op::LeakyRelu: {
-      fn = "leaky_relu";
-      const FixedType& pt = b.internal_type(n, "param");
-      std::string tn = b.add_type(n, "param", pt);
-      c.t("param_t", tn).line(param_fn("alpha", tn, a.get_float("alpha", 0.01), pt, what));
-      break;
-    }
-    case ir::Op::PRelu: {
-      fn = "prelu";
-      if (n.inputs.size() != 2) fail("{}PRelu takes 2 inputs (x, slope)", what);
-      ir::ValueId s = n.inputs[1];
-      if (!g.value(s).is_constant()) fail("{}the slope must be a constant", what);
-      auto it = n.config.types.find("param");
-      FixedType pt = it != n.config.types.end() ? it->second : b.value_type(s, n);
-      int64_t ns = broadcast_count(g, n, s, g.value(y).shape);
-      auto [arr, tn] = b.add_table(n, "slope", pt,
-                                   [&] {
-                                     std::vector<Fixed> v;
-                                     for (double d : g.value(s).constant->data) {
-                                       if (std::isnan(d)) fail("{}NaN slope", what);
-                                       v.push_back(Fixed::from_double(d, pt));
-                                     }
-                                     return v;
-                                   }(),
-                                   fmt::format("slopes of layer '{}' ({})", n.name, pt.str()));
-      c.u("n_slope", ns).t("param_t", tn);
-      args.push_back(arr);
-      break;
-    }
-    case ir::Op::Elu: {
-      fn = "elu";
-      const FixedType& pt = b.internal_type(n, "param");
-      std::string tn = b.add_type(n, "param", pt);
-      c.t("param_t", tn).line(param_fn("alpha", tn, a.get_float("alpha", 1.0), pt, what));
-      const FixedType& tt = b.internal_type(n, "table");
-      add_table(emulator::elu_table_fixed(table_size(b, n, n.config.table_size, false), tt), tt, "elu");
-      break;
-    }
-    case ir::Op::Sigmoid:
-    case ir::Op::Tanh: {
-      bool sig = n.op == ir::Op::Sigmoid;
-      fn = sig ? "sigmoid" : "tanh";
-      const FixedType& tt = b.internal_type(n, "table");
-      int size = table_size(b, n, n.config.table_size, false);
-      add_table(sig ? emulator::sigmoid_table_fixed(size, tt) : emulator::tanh_table_fixed(size, tt), tt, fn);
-      break;
-    }
-    case ir::Op::UnaryTable: {
-      // Same index as sigmoid (input range [-8, 8)); the table holds the function.
-      const std::string f = a.get_string("function", "");
-      auto tf = emulator::table_function(f);
-      if (!tf) fail("{}unknown table function '{}' (expected one of {})", what, f, emulator::table_function_names());
-      fn = "sigmoid";
-      const FixedType& tt = b.internal_type(n, "table");
-      add_table(emulator::unary_table_fixed(*tf, table_size(b, n, n.config.table_size, false), tt), tt, f);
-      break;
-    }
-    case ir::Op::HardSigmoid: {
-      fn = "hard_sigmoid";
-      const FixedType& pt = b.internal_type(n, "param");
-      std::string tn = b.add_type(n, "param", pt);
-      c.t("param_t", tn);
-      c.line(param_fn("alpha", tn, a.get_float("alpha", 0.2), pt, what));
-      c.line(param_fn("beta", tn, a.get_float("beta", 0.5), pt, what));
-      break;
-    }
-    case ir::Op::Clip: {
-      fn = "clip";
-      double lo = a.get_float("min", -std::numeric_limits<double>::infinity());
-      double hi = a.get_float("max", std::numeric_limits<double>::infinity());
-      auto bound_input = [&](size_t i, double& v) {
-        if (n.inputs.size() > i && n.inputs[i] != ir::kNone) {
-          const ir::Value& bv = g.value(n.inputs[i]);
-          if (!bv.is_constant() || bv.constant->data.empty()) fail("{}Clip bound {} must be a constant", what, i);
-          v = bv.constant->data[0];
-        }
-      };
-      bound_input(1, lo);
-      bound_input(2, hi);
-      FixedType bt{xt.width, xt.int_bits, xt.is_signed, Quant::RND, Overflow::SAT, 0};
-      std::string tn = b.add_type(n, "bound", bt);
-      c.t("bound_t", tn);
-      c.line(param_fn("lo", tn, lo, bt, what));
-      c.line(param_fn("hi", tn, hi, bt, what));
-      break;
-    }
-    case ir::Op::Dense:
-    case ir::Op::Conv:
-    case ir::Op::BatchNorm:
-    case ir::Op::MaxPool:
-    case ir::Op::AvgPool:
-    case ir::Op::GlobalMaxPool:
-    case ir::Op::GlobalAvgPool:
-    case ir::Op::TreeEnsemble:
-    case ir::Op::Softmax:
-    case ir::Op::Scale:
-    case ir::Op::ElementQuant:
-    case ir::Op::Add:
-    case ir::Op::Sub:
-    case ir::Op::Mul:
-    case ir::Op::Concat:
-    case ir::Op::Reshape:
-    case ir::Op::Transpose:
-    case ir::Op::Pad:
-    case ir::Op::Identity:
-    case ir::Op::Gemm:
-    case ir::Op::MatMul:
-    case ir::Op::BatchNormInference:
-    case ir::Op::Dropout:
-    case ir::Op::Quant:
-    case ir::Op::BipolarQuant:
-    case ir::Op::Trunc: fail("internal error: {}not an activation", what);
   }
   LayerCode code;
   code.header = "activation.h";

@@ -13,48 +13,25 @@
 
 namespace tachyon::backends::verilog {
 
+using ir::ElementwiseOp;
+using ir::LayoutOp;
 using ir::Op;
 
 namespace {
 
+// Frontend-level ops are lowered by the passes; every other family has a netlist.
 bool supported(Op op) {
-  switch (op) {
-    case Op::Dense:
-    case Op::Conv:
-    case Op::BatchNorm:
-    case Op::MaxPool:
-    case Op::AvgPool:
-    case Op::GlobalMaxPool:
-    case Op::GlobalAvgPool:
-    case Op::Relu:
-    case Op::LeakyRelu:
-    case Op::PRelu:
-    case Op::Elu:
-    case Op::Sigmoid:
-    case Op::HardSigmoid:
-    case Op::Tanh:
-    case Op::UnaryTable:
-    case Op::Softmax:
-    case Op::Clip:
-    case Op::Cast:
-    case Op::Scale:
-    case Op::Add:
-    case Op::Sub:
-    case Op::Mul:
-    case Op::Concat:
-    case Op::Reshape:
-    case Op::Transpose:
-    case Op::Pad:
-    case Op::Identity: return true;
-    case Op::Gemm:
-    case Op::MatMul:
-    case Op::BatchNormInference:
-    case Op::Dropout:
-    case Op::Quant:
-    case Op::BipolarQuant:
-    case Op::ElementQuant:
-    case Op::TreeEnsemble: return true;
-    case Op::Trunc: return false;
+  switch (ir::op_family(op)) {
+    case ir::Family::Dense:
+    case ir::Family::Conv:
+    case ir::Family::Pool:
+    case ir::Family::Tree:
+    case ir::Family::Activation:
+    case ir::Family::Softmax:
+    case ir::Family::Elementwise:
+    case ir::Family::ElementQuant:
+    case ir::Family::Layout: return true;
+    case ir::Family::Frontend: return false;
   }
   return false;
 }
@@ -219,43 +196,17 @@ void NetEmitter::emit(const ir::Node& n) {
          "parallel (one new sample per clock, no multiplier sharing); set ReuseFactor: 1 for this layer or use an "
          "HLS backend",
          n.name, info.op, n.config.reuse_factor);
-  switch (n.op) {
-    case Op::Dense: dense(n, info); break;
-    case Op::Conv: conv(n, info); break;
-    case Op::BatchNorm:
-    case Op::Cast:
-    case Op::Scale:
-    case Op::Add:
-    case Op::Sub:
-    case Op::Mul: elementwise(n, info); break;
-    case Op::Concat:
-    case Op::Reshape:
-    case Op::Transpose:
-    case Op::Pad:
-    case Op::Identity: layout(n, info); break;
-    case Op::Relu:
-    case Op::LeakyRelu:
-    case Op::PRelu:
-    case Op::HardSigmoid:
-    case Op::Clip: activation(n, info); break;
-    case Op::Elu:
-    case Op::Sigmoid:
-    case Op::Tanh:
-    case Op::UnaryTable: table_activation(n, info); break;
-    case Op::Softmax: softmax(n, info); break;
-    case Op::MaxPool:
-    case Op::AvgPool:
-    case Op::GlobalMaxPool:
-    case Op::GlobalAvgPool: pool(n, info); break;
-    case Op::TreeEnsemble: tree(n, info); break;
-    case Op::ElementQuant: element_quant(n, info); break;
-    case Op::Gemm:
-    case Op::MatMul:
-    case Op::BatchNormInference:
-    case Op::Dropout:
-    case Op::Quant:
-    case Op::BipolarQuant:
-    case Op::Trunc: node_fail(g_, n, "not supported by the Verilog backend");
+  switch (ir::op_family(n.op)) {
+    case ir::Family::Dense: dense(n, info); break;
+    case ir::Family::Conv: conv(n, info); break;
+    case ir::Family::Elementwise: elementwise(n, info); break;
+    case ir::Family::Layout: layout(n, info); break;
+    case ir::Family::Activation: activation(n, info); break;
+    case ir::Family::Softmax: softmax(n, info); break;
+    case ir::Family::Pool: pool(n, info); break;
+    case ir::Family::Tree: tree(n, info); break;
+    case ir::Family::ElementQuant: element_quant(n, info); break;
+    case ir::Family::Frontend: node_fail(g_, n, "not supported by the Verilog backend");
   }
   layers_.push_back(std::move(info));
 }
@@ -350,24 +301,25 @@ void NetEmitter::elementwise(const ir::Node& n, LayerInfo& info) {
   const ir::Shape& ys = g_.value(yv).shape;
   std::string p = nm(n);
   Sigs out;
-  switch (n.op) {
-    case Op::Cast: {
+  const ElementwiseOp op = ir::family_op<ir::Family::Elementwise>(n.op);
+  switch (op) {
+    case ElementwiseOp::Cast: {
       Sigs a = operand(n, 0, ys);
       for (size_t i = 0; i < a.size(); ++i) out.push_back(cast(a[i], rt, fmt::format("{}_{}", p, i)));
       break;
     }
-    case Op::Add:
-    case Op::Sub: {
+    case ElementwiseOp::Add:
+    case ElementwiseOp::Sub: {
       Sigs a = operand(n, 0, ys), b = operand(n, 1, ys);
       for (size_t i = 0; i < a.size(); ++i) {
         int F = std::max(a[i].frac, b[i].frac);
-        DNode s = d_.add(a[i].node, F - a[i].frac, b[i].node, F - b[i].frac, n.op == Op::Sub, fmt::format("{}_s{}", p, i));
+        DNode s = d_.add(a[i].node, F - a[i].frac, b[i].node, F - b[i].frac, op == ElementwiseOp::Sub, fmt::format("{}_s{}", p, i));
         out.push_back(cast({s, F}, rt, fmt::format("{}_{}", p, i)));
       }
       break;
     }
-    case Op::Mul:
-    case Op::Scale: {
+    case ElementwiseOp::Mul:
+    case ElementwiseOp::Scale: {
       bool c0 = g_.value(n.inputs.at(0)).is_constant(), c1 = g_.value(n.inputs.at(1)).is_constant();
       Sigs a = operand(n, 0, ys), b = operand(n, 1, ys);
       for (size_t i = 0; i < a.size(); ++i) {
@@ -384,7 +336,7 @@ void NetEmitter::elementwise(const ir::Node& n, LayerInfo& info) {
       }
       break;
     }
-    case Op::BatchNorm: {
+    case ElementwiseOp::BatchNorm: {
       Sigs x = operand(n, 0, ys), sc = operand(n, 1, ys), bi = operand(n, 2, ys);
       for (size_t i = 0; i < x.size(); ++i) {
         FSig prod = const_mul(x[i], d_.node(sc[i].node).value, sc[i].frac, fmt::format("{}_p{}", p, i), info);
@@ -394,36 +346,6 @@ void NetEmitter::elementwise(const ir::Node& n, LayerInfo& info) {
       }
       break;
     }
-    case Op::Dense:
-    case Op::Conv:
-    case Op::MaxPool:
-    case Op::AvgPool:
-    case Op::GlobalMaxPool:
-    case Op::GlobalAvgPool:
-    case Op::TreeEnsemble:
-    case Op::Relu:
-    case Op::LeakyRelu:
-    case Op::PRelu:
-    case Op::Elu:
-    case Op::Sigmoid:
-    case Op::HardSigmoid:
-    case Op::Tanh:
-    case Op::UnaryTable:
-    case Op::Softmax:
-    case Op::Clip:
-    case Op::ElementQuant:
-    case Op::Concat:
-    case Op::Reshape:
-    case Op::Transpose:
-    case Op::Pad:
-    case Op::Identity:
-    case Op::Gemm:
-    case Op::MatMul:
-    case Op::BatchNormInference:
-    case Op::Dropout:
-    case Op::Quant:
-    case Op::BipolarQuant:
-    case Op::Trunc: fail("internal error: elementwise() on {}", ir::op_name(n.op));
   }
   vals_[yv] = std::move(out);
 }
@@ -438,15 +360,15 @@ void NetEmitter::layout(const ir::Node& n, LayerInfo&) {
   std::vector<int> src_in;
   std::vector<int64_t> src_idx;
   FSig pad{d_.constant(Fixed::from_double(n.attrs.get_float("value", 0.0), rt).raw()), rt.frac_bits()};
-  switch (n.op) {
-    case Op::Reshape:
-    case Op::Identity:
+  switch (ir::family_op<ir::Family::Layout>(n.op)) {
+    case LayoutOp::Reshape:
+    case LayoutOp::Identity:
       for (int64_t k = 0; k < total; ++k) {
         src_in.push_back(0);
         src_idx.push_back(k);
       }
       break;
-    case Op::Concat: {
+    case LayoutOp::Concat: {
       auto rank = static_cast<int64_t>(os.size());
       int64_t axis = n.attrs.get_int("axis", -1);
       if (axis < 0) axis += rank;
@@ -468,7 +390,7 @@ void NetEmitter::layout(const ir::Node& n, LayerInfo&) {
           }
       break;
     }
-    case Op::Transpose: {
+    case LayoutOp::Transpose: {
       const ir::Shape& is = g_.value(n.inputs.at(0)).shape;
       std::vector<int64_t> perm = n.attrs.get_ints("perm");
       if (perm.empty())
@@ -488,7 +410,7 @@ void NetEmitter::layout(const ir::Node& n, LayerInfo&) {
       }
       break;
     }
-    case Op::Pad: {
+    case LayoutOp::Pad: {
       const ir::Shape& is = g_.value(n.inputs.at(0)).shape;
       std::vector<int64_t> pads = n.attrs.get_ints("pads");
       size_t r = is.size();
@@ -513,37 +435,6 @@ void NetEmitter::layout(const ir::Node& n, LayerInfo&) {
       }
       break;
     }
-    case Op::Dense:
-    case Op::Conv:
-    case Op::BatchNorm:
-    case Op::MaxPool:
-    case Op::AvgPool:
-    case Op::GlobalMaxPool:
-    case Op::GlobalAvgPool:
-    case Op::TreeEnsemble:
-    case Op::Relu:
-    case Op::LeakyRelu:
-    case Op::PRelu:
-    case Op::Elu:
-    case Op::Sigmoid:
-    case Op::HardSigmoid:
-    case Op::Tanh:
-    case Op::UnaryTable:
-    case Op::Softmax:
-    case Op::Clip:
-    case Op::Cast:
-    case Op::Scale:
-    case Op::ElementQuant:
-    case Op::Add:
-    case Op::Sub:
-    case Op::Mul:
-    case Op::Gemm:
-    case Op::MatMul:
-    case Op::BatchNormInference:
-    case Op::Dropout:
-    case Op::Quant:
-    case Op::BipolarQuant:
-    case Op::Trunc: fail("internal error: layout() on {}", ir::op_name(n.op));
   }
   Sigs out;
   for (int64_t k = 0; k < total; ++k) {

@@ -15,6 +15,7 @@
 
 namespace tachyon::backends::verilog {
 
+using ir::ActivationOp;
 using ir::Op;
 
 namespace {
@@ -91,8 +92,8 @@ void NetEmitter::activation(const ir::Node& n, LayerInfo& info) {
   const FixedType& xt = type(n.inputs.at(0));
   std::string p = nm(n);
   Sigs out;
-  switch (n.op) {
-    case Op::Relu:
+  switch (ir::family_op<ir::Family::Activation>(n.op)) {
+    case ActivationOp::Relu:
       if (n.attrs.has("theta")) {  // ThresholdedRelu: x > theta, theta in param_t
         FixedType pt = internal_type(g_, n, "param");
         BigInt t = Fixed::from_double(n.attrs.get_float("theta", 0.0), pt).raw();
@@ -111,8 +112,8 @@ void NetEmitter::activation(const ir::Node& n, LayerInfo& info) {
         out.push_back(cast({m, x[i].frac}, rt, fmt::format("{}_{}", p, i)));
       }
       break;
-    case Op::LeakyRelu:
-    case Op::PRelu: {
+    case ActivationOp::LeakyRelu:
+    case ActivationOp::PRelu: {
       std::vector<BigInt> slopes;
       FixedType pt;
       if (n.op == Op::LeakyRelu) {
@@ -137,7 +138,7 @@ void NetEmitter::activation(const ir::Node& n, LayerInfo& info) {
       }
       break;
     }
-    case Op::HardSigmoid: {
+    case ActivationOp::HardSigmoid: {
       FixedType pt = internal_type(g_, n, "param");
       BigInt a = Fixed::from_double(n.attrs.get_float("alpha", 0.2), pt).raw();
       BigInt b = Fixed::from_double(n.attrs.get_float("beta", 0.5), pt).raw();
@@ -152,7 +153,7 @@ void NetEmitter::activation(const ir::Node& n, LayerInfo& info) {
       }
       break;
     }
-    case Op::Clip: {
+    case ActivationOp::Clip: {
       double lo = n.attrs.get_float("min", -std::numeric_limits<double>::infinity());
       double hi = n.attrs.get_float("max", std::numeric_limits<double>::infinity());
       if (n.inputs.size() > 1 && n.inputs[1] != ir::kNone) lo = g_.constant(n.inputs[1]).data.at(0);
@@ -167,37 +168,10 @@ void NetEmitter::activation(const ir::Node& n, LayerInfo& info) {
       }
       break;
     }
-    case Op::Dense:
-    case Op::Conv:
-    case Op::BatchNorm:
-    case Op::MaxPool:
-    case Op::AvgPool:
-    case Op::GlobalMaxPool:
-    case Op::GlobalAvgPool:
-    case Op::TreeEnsemble:
-    case Op::Elu:
-    case Op::Sigmoid:
-    case Op::Tanh:
-    case Op::UnaryTable:
-    case Op::Softmax:
-    case Op::Cast:
-    case Op::Scale:
-    case Op::ElementQuant:
-    case Op::Add:
-    case Op::Sub:
-    case Op::Mul:
-    case Op::Concat:
-    case Op::Reshape:
-    case Op::Transpose:
-    case Op::Pad:
-    case Op::Identity:
-    case Op::Gemm:
-    case Op::MatMul:
-    case Op::BatchNormInference:
-    case Op::Dropout:
-    case Op::Quant:
-    case Op::BipolarQuant:
-    case Op::Trunc: fail("internal error: activation() on {}", ir::op_name(n.op));
+    case ActivationOp::Elu:
+    case ActivationOp::Sigmoid:
+    case ActivationOp::Tanh:
+    case ActivationOp::UnaryTable: table_activation(n, info); return;
   }
   vals_[yv] = std::move(out);
 }

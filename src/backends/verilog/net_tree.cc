@@ -22,13 +22,13 @@
 #include "tachyon/backends/verilog/net.h"
 #include "tachyon/emulator/tree_quant.h"
 #include "tachyon/fixed/fixed.h"
-#include "tachyon/support/error.h"
+#include "tachyon/ir/diagnostic.h"
 
 namespace tachyon::backends::verilog {
 
 void NetEmitter::tree(const ir::Node& n, LayerInfo& info) {
-  if (!n.trees) fail("node '{}' (TreeEnsemble): tree ensemble without trees", n.name);
-  if (n.inputs.size() != 1 || n.outputs.size() != 1) fail("node '{}' (TreeEnsemble): expected one input and one output", n.name);
+  if (!n.trees) ir::node_fail(g_, n, "tree ensemble without trees");
+  if (n.inputs.size() != 1 || n.outputs.size() != 1) ir::node_fail(g_, n, "expected one input and one output");
   const ir::TreeEnsembleData& d = *n.trees;
   const Sigs& x = in(n, 0);
   ir::ValueId yv = n.outputs[0];
@@ -37,7 +37,7 @@ void NetEmitter::tree(const ir::Node& n, LayerInfo& info) {
   const emulator::TreeTypes ty = emulator::tree_types(n, x_t, out_t);
   emulator::TreeQuantized q =
       emulator::quantize_trees(d, ty, static_cast<int64_t>(x.size()), ir::num_elements(g_.value(yv).shape),
-                               [&n](const std::string& msg) { fail("node '{}' (TreeEnsemble): {}", n.name, msg); });
+                               [&](const std::string& msg) { ir::node_fail(g_, n, msg); });
 
   const std::string p = nm(n);
   const int fx = x_t.frac_bits(), fs = ty.score_t.frac_bits();

@@ -78,8 +78,8 @@ class NetEmitter {
   void conv(const ir::Node& n, LayerInfo& info);
   void elementwise(const ir::Node& n, LayerInfo& info);
   void layout(const ir::Node& n, LayerInfo& info);
-  void activation(const ir::Node& n, LayerInfo& info);
-  void table_activation(const ir::Node& n, LayerInfo& info);
+  void activation(const ir::Node& n, LayerInfo& info);  // the Activation family; kTable ops:
+  void table_activation(const ir::Node& n, LayerInfo& info);  // ROM lookups
   void softmax(const ir::Node& n, LayerInfo& info);
   void pool(const ir::Node& n, LayerInfo& info);
   void tree(const ir::Node& n, LayerInfo& info);  // net_tree.cc
