@@ -132,9 +132,9 @@ const std::vector<OpCase>& op_cases() {
     add("Conv2D", Op::Conv, [](GraphBuilder& b, std::mt19937_64& rng) {
       // Grouped, padded; a saturating accumulator.
       FixedType wt = T("ap_fixed<6,2>");
-      ValueId x = b.input("x", {5, 5, 2}, T("ap_fixed<8,3>"));
-      ValueId y = b.node(Op::Conv, "op", {x, b.constant("w", weights({3, 3, 1, 4}, wt, rng), wt)}, {5, 5, 4}, T("ap_fixed<8,3>"),
-                         attrs({{"pads", std::vector<int64_t>{1, 1, 1, 1}}, {"group", int64_t{2}}}),
+      ValueId x = b.input("x", {3, 3, 2}, T("ap_fixed<8,3>"));
+      ValueId y = b.node(Op::Conv, "op", {x, b.constant("w", weights({2, 2, 1, 4}, wt, rng), wt)}, {3, 3, 4}, T("ap_fixed<8,3>"),
+                         attrs({{"pads", std::vector<int64_t>{1, 0, 0, 1}}, {"group", int64_t{2}}}),
                          {{"accum", T("ap_fixed<10,4,AP_RND,AP_SAT>")}});
       b.output(y);
     });
@@ -171,10 +171,10 @@ const std::vector<OpCase>& op_cases() {
       b.output(y);
     });
     add("AvgPool2D", Op::AvgPool, [](GraphBuilder& b, std::mt19937_64&) {
-      ValueId x = b.input("x", {4, 5, 2}, T("ap_fixed<8,3>"));
-      ValueId y = b.node(Op::AvgPool, "op", {x}, {4, 5, 2}, T("ap_fixed<10,3,AP_RND>"),
-                         attrs({{"kernel_shape", std::vector<int64_t>{3, 3}},
-                                {"pads", std::vector<int64_t>{1, 1, 1, 1}},
+      ValueId x = b.input("x", {3, 3, 2}, T("ap_fixed<8,3>"));
+      ValueId y = b.node(Op::AvgPool, "op", {x}, {3, 3, 2}, T("ap_fixed<10,3,AP_RND>"),
+                         attrs({{"kernel_shape", std::vector<int64_t>{2, 2}},
+                                {"pads", std::vector<int64_t>{1, 0, 0, 1}},
                                 {"count_include_pad", int64_t{0}}}),
                          {{"accum", T("ap_fixed<10,4,AP_TRN,AP_SAT>")}});
       b.output(y);
@@ -188,16 +188,16 @@ const std::vector<OpCase>& op_cases() {
       b.output(b.node(Op::GlobalAvgPool, "op", {x}, {1, 1, 2}, T("ap_fixed<12,3,AP_RND_CONV>"), {}, {{"accum", T("ap_fixed<14,7>")}}));
     });
     // ---- Activations
-    add("Relu", Op::Relu, [](GraphBuilder& b, std::mt19937_64&) { unary(b, Op::Relu, {12}, "ap_fixed<10,4>", "ap_ufixed<6,2,AP_RND,AP_SAT>"); });
+    add("Relu", Op::Relu, [](GraphBuilder& b, std::mt19937_64&) { unary(b, Op::Relu, {8}, "ap_fixed<10,4>", "ap_ufixed<6,2,AP_RND,AP_SAT>"); });
     add("ReluThresholded", Op::Relu, [](GraphBuilder& b, std::mt19937_64&) {
-      unary(b, Op::Relu, {12}, "ap_fixed<10,3>", "ap_fixed<8,2>", attrs({{"theta", 0.3}}), {{"param", T("ap_fixed<8,2>")}});
+      unary(b, Op::Relu, {8}, "ap_fixed<10,3>", "ap_fixed<8,2>", attrs({{"theta", 0.3}}), {{"param", T("ap_fixed<8,2>")}});
     });
     add("LeakyRelu", Op::LeakyRelu, [](GraphBuilder& b, std::mt19937_64&) {
-      unary(b, Op::LeakyRelu, {12}, "ap_fixed<10,4>", "ap_fixed<8,3,AP_RND,AP_SAT>", attrs({{"alpha", 0.3}}), {{"param", T("ap_fixed<8,1>")}});
+      unary(b, Op::LeakyRelu, {8}, "ap_fixed<10,4>", "ap_fixed<8,3,AP_RND,AP_SAT>", attrs({{"alpha", 0.3}}), {{"param", T("ap_fixed<8,1>")}});
     });
     add("LeakyReluCoarseAlpha", Op::LeakyRelu, [](GraphBuilder& b, std::mt19937_64&) {
       // alpha = 4 in a type whose LSB is 4 (negative fraction bits).
-      unary(b, Op::LeakyRelu, {12}, "ap_fixed<10,4>", "ap_fixed<12,7>", attrs({{"alpha", 4.0}}), {{"param", T("ap_fixed<4,6>")}});
+      unary(b, Op::LeakyRelu, {8}, "ap_fixed<10,4>", "ap_fixed<12,7>", attrs({{"alpha", 4.0}}), {{"param", T("ap_fixed<4,6>")}});
     });
     add("PRelu", Op::PRelu, [](GraphBuilder& b, std::mt19937_64& rng) {
       FixedType pt = T("ap_fixed<8,2>");
@@ -206,52 +206,52 @@ const std::vector<OpCase>& op_cases() {
       b.output(y);
     });
     add("Elu", Op::Elu, [](GraphBuilder& b, std::mt19937_64&) {
-      unary(b, Op::Elu, {12}, "ap_fixed<12,4>", "ap_fixed<10,3,AP_RND,AP_SAT>", attrs({{"alpha", 0.7}}),
+      unary(b, Op::Elu, {8}, "ap_fixed<12,4>", "ap_fixed<10,3,AP_RND,AP_SAT>", attrs({{"alpha", 0.7}}),
             {{"table", T("ap_fixed<18,8>")}, {"param", T("ap_fixed<8,2>")}}, 1024);
     });
     add("Sigmoid", Op::Sigmoid, [](GraphBuilder& b, std::mt19937_64&) {
-      unary(b, Op::Sigmoid, {12}, "ap_fixed<16,6>", "ap_fixed<16,6>", {}, {{"table", T("ap_fixed<18,8>")}}, 1024);
+      unary(b, Op::Sigmoid, {8}, "ap_fixed<16,6>", "ap_fixed<16,6>", {}, {{"table", T("ap_fixed<18,8>")}}, 1024);
     });
     add("SigmoidSmallTable", Op::Sigmoid, [](GraphBuilder& b, std::mt19937_64&) {
-      unary(b, Op::Sigmoid, {12}, "ap_fixed<8,4>", "ap_ufixed<8,0,AP_RND,AP_SAT>", {}, {{"table", T("ap_fixed<18,8>")}}, 64);
+      unary(b, Op::Sigmoid, {8}, "ap_fixed<8,4>", "ap_ufixed<8,0,AP_RND,AP_SAT>", {}, {{"table", T("ap_fixed<18,8>")}}, 64);
     });
     add("Tanh", Op::Tanh, [](GraphBuilder& b, std::mt19937_64&) {
-      unary(b, Op::Tanh, {12}, "ap_fixed<10,4>", "ap_fixed<8,2,AP_RND,AP_SAT>", {}, {{"table", T("ap_fixed<18,8>")}}, 1024);
+      unary(b, Op::Tanh, {8}, "ap_fixed<10,4>", "ap_fixed<8,2,AP_RND,AP_SAT>", {}, {{"table", T("ap_fixed<18,8>")}}, 1024);
     });
     add("HardSigmoid", Op::HardSigmoid, [](GraphBuilder& b, std::mt19937_64&) {
-      unary(b, Op::HardSigmoid, {12}, "ap_fixed<9,4>", "ap_ufixed<8,1,AP_RND,AP_SAT>", attrs({{"alpha", 0.2}, {"beta", 0.5}}),
+      unary(b, Op::HardSigmoid, {8}, "ap_fixed<9,4>", "ap_ufixed<8,1,AP_RND,AP_SAT>", attrs({{"alpha", 0.2}, {"beta", 0.5}}),
             {{"param", T("ap_fixed<8,1,AP_RND>")}});
     });
     add("HardSigmoidCoarseParam", Op::HardSigmoid, [](GraphBuilder& b, std::mt19937_64&) {
       // An integer input and a parameter type whose LSB is 4: alpha * x + beta has negative
       // fraction bits.
-      unary(b, Op::HardSigmoid, {12}, "ap_fixed<6,6>", "ap_ufixed<8,1,AP_RND,AP_SAT>", attrs({{"alpha", 4.0}, {"beta", 8.0}}),
+      unary(b, Op::HardSigmoid, {8}, "ap_fixed<6,6>", "ap_ufixed<8,1,AP_RND,AP_SAT>", attrs({{"alpha", 4.0}, {"beta", 8.0}}),
             {{"param", T("ap_fixed<4,6>")}});
     });
     add("Clip", Op::Clip, [](GraphBuilder& b, std::mt19937_64&) {
-      unary(b, Op::Clip, {12}, "ap_fixed<9,4>", "ap_fixed<8,3>", attrs({{"min", -1.3}, {"max", 2.2}}));
+      unary(b, Op::Clip, {8}, "ap_fixed<9,4>", "ap_fixed<8,3>", attrs({{"min", -1.3}, {"max", 2.2}}));
     });
     add("SoftmaxStable", Op::Softmax, [](GraphBuilder& b, std::mt19937_64&) { softmax(b, "stable"); });
     add("SoftmaxLatency", Op::Softmax, [](GraphBuilder& b, std::mt19937_64&) { softmax(b, "latency"); });
     add("SoftmaxArgmax", Op::Softmax, [](GraphBuilder& b, std::mt19937_64&) { softmax(b, "argmax"); });
     add("UnaryTableSoftplus", Op::UnaryTable, [](GraphBuilder& b, std::mt19937_64&) {
-      unary(b, Op::UnaryTable, {12}, "ap_fixed<12,5>", "ap_fixed<12,5>", attrs({{"function", std::string("softplus")}}),
+      unary(b, Op::UnaryTable, {8}, "ap_fixed<12,5>", "ap_fixed<12,5>", attrs({{"function", std::string("softplus")}}),
             {{"table", T("ap_fixed<18,8>")}}, 1024);
     });
     add("UnaryTableSoftsign", Op::UnaryTable, [](GraphBuilder& b, std::mt19937_64&) {
-      unary(b, Op::UnaryTable, {12}, "ap_fixed<10,4>", "ap_fixed<8,1,AP_RND,AP_SAT>", attrs({{"function", std::string("softsign")}}),
+      unary(b, Op::UnaryTable, {8}, "ap_fixed<10,4>", "ap_fixed<8,1,AP_RND,AP_SAT>", attrs({{"function", std::string("softsign")}}),
             {{"table", T("ap_fixed<18,8>")}}, 100);
     });
     add("UnaryTableErf", Op::UnaryTable, [](GraphBuilder& b, std::mt19937_64&) {
-      unary(b, Op::UnaryTable, {12}, "ap_fixed<14,4>", "ap_fixed<10,2>", attrs({{"function", std::string("erf")}}),
+      unary(b, Op::UnaryTable, {8}, "ap_fixed<14,4>", "ap_fixed<10,2>", attrs({{"function", std::string("erf")}}),
             {{"table", T("ap_fixed<18,8>")}}, 63);
     });
     // ---- Quantizers and per-channel arithmetic
     add("Cast", Op::Cast, [](GraphBuilder& b, std::mt19937_64&) {
-      unary(b, Op::Cast, {12}, "ap_fixed<12,5>", "ap_fixed<6,2,AP_RND_CONV,AP_SAT_SYM>");
+      unary(b, Op::Cast, {8}, "ap_fixed<12,5>", "ap_fixed<6,2,AP_RND_CONV,AP_SAT_SYM>");
     });
     add("CastWrap", Op::Cast, [](GraphBuilder& b, std::mt19937_64&) {
-      unary(b, Op::Cast, {12}, "ap_fixed<12,5>", "ap_ufixed<5,3,AP_RND_INF,AP_WRAP>");
+      unary(b, Op::Cast, {8}, "ap_fixed<12,5>", "ap_ufixed<5,3,AP_RND_INF,AP_WRAP>");
     });
     add("Scale", Op::Scale, [](GraphBuilder& b, std::mt19937_64& rng) {
       FixedType pt = T("ap_fixed<8,2>");
