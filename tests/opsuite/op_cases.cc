@@ -112,6 +112,14 @@ const std::vector<OpCase>& op_cases() {
                          {}, {{"accum", T("ap_fixed<9,3>")}});
       b.output(y);
     });
+    add("DenseWide", Op::Dense, [](GraphBuilder& b, std::mt19937_64& rng) {
+      // Wide types: 48-bit accumulator products beyond 32 bits, a 40-bit result.
+      FixedType wt = T("ap_fixed<18,4>");
+      ValueId x = b.input("x", {4}, T("ap_fixed<24,8>"));
+      ValueId y = b.node(Op::Dense, "op", {x, b.constant("w", weights({4, 3}, wt, rng), wt), b.constant("b", weights({3}, wt, rng), wt)},
+                         {3}, T("ap_fixed<40,10,AP_RND,AP_SAT>"), {}, {{"accum", T("ap_fixed<48,12,AP_RND_CONV,AP_SAT>")}});
+      b.output(y);
+    });
     add("DenseReuse4", Op::Dense, [](GraphBuilder& b, std::mt19937_64& rng) {
       FixedType wt = T("ap_fixed<6,2>");
       ValueId x = b.input("x", {8}, T("ap_fixed<8,3>"));
