@@ -7,7 +7,8 @@
 # instead of (or before) the time limit; FUZZ_NICE=N runs the fuzzer under nice -n N;
 # FUZZ_NO_BUILD=1 runs the binary already built.
 # The libraries are built instrumented in $BUILD_DIR (-O1, -fsanitize=fuzzer-no-link,address,undefined),
-# FUZZ_BUILD_JOBS parallel compile jobs (default 2).
+# FUZZ_BUILD_JOBS parallel compile jobs (default 2). FUZZ_BUILD_ALL=1 builds every target of that tree,
+# the unit tests included (scripts/test.sh runs them there under ASan + UBSan); SECONDS 0 only builds.
 # Seeds: tests/data/fuzz_seeds/<target>/ plus that reader's malformed corpus (onnx_loader: the model
 # zoo, tests/data/malformed/*.onnx and the exporter-style tests/fuzz/seeds); new interesting
 # inputs accumulate in $BUILD_DIR/corpus/<target>/, findings are written as
@@ -49,9 +50,14 @@ for t in "${TARGETS[@]}"; do
 done
 if [ -z "${FUZZ_NO_BUILD:-}" ]; then
   cmake -S . -B "$B" -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Fuzz -DCMAKE_CXX_FLAGS_FUZZ= "${LAUNCHER[@]}" \
-    -DTACHYON_BUILD_PYTHON=OFF -DTACHYON_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS="$FLAGS" >/dev/null
-  ninja -C "$B" -j "${FUZZ_BUILD_JOBS:-2}" tachyon_fuzz
+    -DTACHYON_BUILD_PYTHON=OFF -DTACHYON_BUILD_BENCH=OFF -DTACHYON_BUILD_E2E=OFF -DCMAKE_CXX_FLAGS="$FLAGS" >/dev/null
+  if [ -n "${FUZZ_BUILD_ALL:-}" ]; then
+    ninja -C "$B" -j "${FUZZ_BUILD_JOBS:-2}"
+  else
+    ninja -C "$B" -j "${FUZZ_BUILD_JOBS:-2}" tachyon_fuzz
+  fi
 fi
+[ "$SECS" = 0 ] && exit 0
 
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}

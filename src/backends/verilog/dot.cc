@@ -185,14 +185,15 @@ std::map<std::pair<DNode, BigInt>, Product> build_products(Dfg& g, const DotLaye
     std::vector<BigInt> shared;
     const DfgNode& x = g.node(xn);
     BigInt xlo = x.lo, xhi = x.hi;
+    const DNode xnode = xn;  // a lambda may not capture a structured binding (C++20 as clang 14 reads it)
     auto finish = [&](const BigInt& w, Product p) {
-      p.frac = input_frac[xn] + L.wfrac;
+      p.frac = input_frac[xnode] + L.wfrac;
       BigInt a = xlo * w, b = xhi * w;
       p.lo = std::min(a, b);
       p.hi = std::max(a, b);
       p.min_shift = 1 << 30;
       for (const STerm& t : p.terms) p.min_shift = std::min(p.min_shift, t.shift);
-      products[{xn, w}] = std::move(p);
+      products[{xnode, w}] = std::move(p);
     };
     for (const BigInt& w : ws) {
       if (L.dsp && csd_nonzeros(w) > 2) {
