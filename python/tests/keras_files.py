@@ -102,17 +102,20 @@ def _pad_same(n, k, s):
     return total // 2, total - total // 2
 
 
-def _windows(x, k, s, padding, value=0.0):
-    """x (N, *spatial, C) -> patches (N, *out, *k, C)."""
+def _windows(x, k, s, padding, value=0.0, d=None):
+    """x (N, *spatial, C) -> patches (N, *out, *k, C); d: dilation per axis (default 1)."""
     sp = x.shape[1:-1]
-    pads = [(0, 0)] + [(_pad_same(n, kk, ss) if padding == "same" else (0, 0)) for n, kk, ss in zip(sp, k, s)] + [(0, 0)]
+    d = d or [1] * len(k)
+    span = [dd * (kk - 1) + 1 for kk, dd in zip(k, d)]
+    pads = [(0, 0)] + [(_pad_same(n, e, ss) if padding == "same" else (0, 0)) for n, e, ss in zip(sp, span, s)] + [(0, 0)]
     xp = np.pad(x, pads, constant_values=value)
-    out = [(xp.shape[1 + i] - k[i]) // s[i] + 1 for i in range(len(k))]
+    out = [(xp.shape[1 + i] - span[i]) // s[i] + 1 for i in range(len(k))]
     if len(k) == 1:
-        return np.stack([xp[:, o * s[0]:o * s[0] + k[0]] for o in range(out[0])], 1)
+        return np.stack([xp[:, o * s[0]:o * s[0] + span[0]:d[0]] for o in range(out[0])], 1)
     rows = []
     for a in range(out[0]):
-        rows.append(np.stack([xp[:, a * s[0]:a * s[0] + k[0], b * s[1]:b * s[1] + k[1]] for b in range(out[1])], 1))
+        rows.append(np.stack([xp[:, a * s[0]:a * s[0] + span[0]:d[0], b * s[1]:b * s[1] + span[1]:d[1]]
+                              for b in range(out[1])], 1))
     return np.stack(rows, 1)
 
 
@@ -138,7 +141,7 @@ def evaluate(layers, outputs, inputs):
         elif c in ("Conv1D", "Conv2D", "DepthwiseConv2D", "SeparableConv2D"):
             nd = 1 if c == "Conv1D" else 2
             k, s = cfg["kernel_size"], cfg.get("strides", [1] * nd)
-            p = _windows(x, k, s, cfg.get("padding", "valid"))
+            p = _windows(x, k, s, cfg.get("padding", "valid"), d=cfg.get("dilation_rate"))
             if c in ("Conv1D", "Conv2D"):
                 y = np.tensordot(p, w["kernel"], axes=(list(range(1 + nd, 2 + 2 * nd)), list(range(nd + 1))))
             else:

@@ -446,6 +446,26 @@ def test_one_dimensional_layers(tmp_path):
     assert np.max(np.abs(y - ref)) < 1e-5
 
 
+@pytest.mark.parametrize("layout", ["h5", "keras"])
+def test_dilated_convolutions(tmp_path, layout):
+    layers = [
+        L("x", "InputLayer", [], {"batch_input_shape": [None, 11, 10, 2]}),
+        L("c", "Conv2D", ["x"], {"filters": 3, "kernel_size": [3, 2], "dilation_rate": [2, 3], "padding": "same",
+                                 "activation": "relu"}, [("kernel", r(3, 2, 2, 3)), ("bias", r(3))]),
+        L("dw", "DepthwiseConv2D", ["c"], {"kernel_size": [2, 2], "dilation_rate": [3, 2], "padding": "valid"},
+          [("depthwise_kernel", r(2, 2, 3, 1)), ("bias", r(3))]),
+        L("rs", "Reshape", ["dw"], {"target_shape": [64, 3]}),
+        L("c1", "Conv1D", ["rs"], {"filters": 2, "kernel_size": [3], "dilation_rate": [4], "padding": "valid"},
+          [("kernel", r(3, 3, 2)), ("bias", r(2))]),
+    ]
+    x = r(20, 11, 10, 2, scale=1.0)
+    ref = evaluate(layers, ["c1"], {"x": x})[0]
+    path = write_all_layouts(tmp_path, layers, ["c1"])[layout]
+    y = tachyon.convert_from_keras_model(path, hls_config=WIDE, output_dir=str(tmp_path / "p")).predict(x)
+    assert y.shape == ref.shape
+    assert np.max(np.abs(y - ref)) < 1e-4, np.max(np.abs(y - ref))
+
+
 def test_truncated_files_never_crash(tmp_path):
     """Every truncation of the three layouts is a TachyonError (or, past the data, loads)."""
     p = write_all_layouts(tmp_path, activations_model(), ["d3"])

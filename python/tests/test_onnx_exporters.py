@@ -502,3 +502,35 @@ def test_torch_exported_activations(tmp_path, module):
     with torch.no_grad():
         ref = module(t(x).float()).double().numpy()
     close(y, ref, 3e-3)
+
+
+class _DilatedNet(torch.nn.Module):
+    """Dilated Conv1d / Conv2d as torch.onnx writes them (dilations, explicit pads)."""
+
+    def __init__(self, dims):
+        super().__init__()
+        conv = torch.nn.Conv1d if dims == 1 else torch.nn.Conv2d
+        self.a = conv(2, 3, 3, dilation=2, padding=2)
+        self.b = conv(3, 2, 2, dilation=3, stride=2)
+
+    def forward(self, x):
+        return self.b(torch.relu(self.a(x)))
+
+
+@pytest.mark.parametrize("dims", [1, 2])
+def test_torch_dilated_convolutions(tmp_path, dims):
+    import io
+    torch.manual_seed(dims)
+    module = _DilatedNet(dims).eval()
+    shape = (1, 2, 17) if dims == 1 else (1, 2, 11, 9)
+    f = io.BytesIO()
+    torch.onnx.export(module, torch.zeros(shape), f, opset_version=13, input_names=["x"], output_names=["y"],
+                      dynamic_axes={"x": {0: "N"}, "y": {0: "N"}})
+    path = tmp_path / "dilated.onnx"
+    path.write_bytes(f.getvalue())
+    x = RNG.uniform(-2, 2, (6,) + shape[1:])
+    y = np.asarray(tachyon.convert_from_onnx_model(str(path), hls_config=WIDE).predict(x))
+    with torch.no_grad():
+        ref = module(t(x).float()).double().numpy()
+    assert y.shape == ref.shape
+    close(y, ref, 1e-4)

@@ -542,20 +542,26 @@ Val Builder::conv(const Val& x, bool depthwise, bool separable) {
   if (k.empty()) err("config 'kernel_size' is missing");
   const std::vector<int64_t> s = ints("strides", ns, std::vector<int64_t>(ns, 1));
   const std::vector<int64_t> d = ints("dilation_rate", ns, std::vector<int64_t>(ns, 1));
-  if (std::any_of(d.begin(), d.end(), [](int64_t v) { return v != 1; })) err("dilation_rate != 1 is not supported");
   if (get<int64_t>("groups", 1) != 1) err("grouped convolutions (groups != 1) are not supported");
+  // A dilated kernel covers d*(k-1)+1 input cells; padding and output size follow from that span.
+  std::vector<int64_t> span(ns);
+  for (size_t i = 0; i < ns; ++i) {
+    if (d[i] < 1 || d[i] > (int64_t{1} << 20) || k[i] < 1 || k[i] > (int64_t{1} << 20))
+      err(fmt::format("kernel_size {} with dilation_rate {} on spatial axis {}: both must be in 1..2^20", k[i], d[i], i));
+    span[i] = d[i] * (k[i] - 1) + 1;
+  }
   const std::string padding = get<std::string>("padding", "valid");
   std::vector<int64_t> outsp;
-  const std::vector<int64_t> pads = window_pads(ir::Shape(x.shape.begin(), x.shape.end() - 1), k, s, padding, &outsp);
+  const std::vector<int64_t> pads = window_pads(ir::Shape(x.shape.begin(), x.shape.end() - 1), span, s, padding, &outsp);
   const bool bias = get<bool>("use_bias", true);
   auto attrs = [&](int64_t group, const std::vector<int64_t>& kk, const std::vector<int64_t>& ss,
-                   const std::vector<int64_t>& pp) {
+                   const std::vector<int64_t>& pp, const std::vector<int64_t>& dd) {
     ir::Attrs a;
     a.set("kernel_shape", kk);
     a.set("strides", ss);
     a.set("pads", pp);
     a.set("group", group);
-    a.set("dilations", std::vector<int64_t>(kk.size(), 1));
+    a.set("dilations", dd);
     return a;
   };
   ir::Shape kshape(k.begin(), k.end());
@@ -569,7 +575,7 @@ Val Builder::conv(const Val& x, bool depthwise, bool separable) {
     if (bias) ins.push_back(weight_value("bias", weight("bias", {filters}), cfg().value("bias_quantizer", json())));
     ir::Shape os(outsp.begin(), outsp.end());
     os.push_back(filters);
-    ir::ValueId y = emit(Op::Conv, std::move(ins), os, attrs(1, k, s, pads));
+    ir::ValueId y = emit(Op::Conv, std::move(ins), os, attrs(1, k, s, pads, d));
     return activation({y, os}, cfg().value("activation", json("linear")), "");
   }
   // Depthwise part: Keras kernel (k..., C, M) -> IR (k..., 1, C*M), output channel c*M + m.
@@ -588,10 +594,10 @@ Val Builder::conv(const Val& x, bool depthwise, bool separable) {
   os.push_back(C * M);
   if (!separable) {
     if (bias) ins.push_back(weight_value("bias", weight("bias", {C * M}), cfg().value("bias_quantizer", json())));
-    ir::ValueId y = emit(Op::Conv, std::move(ins), os, attrs(C, k, s, pads));
+    ir::ValueId y = emit(Op::Conv, std::move(ins), os, attrs(C, k, s, pads, d));
     return activation({y, os}, cfg().value("activation", json("linear")), "");
   }
-  ir::ValueId y = emit(Op::Conv, std::move(ins), os, attrs(C, k, s, pads), "depthwise");
+  ir::ValueId y = emit(Op::Conv, std::move(ins), os, attrs(C, k, s, pads, d), "depthwise");
   const int64_t filters = get<int64_t>("filters", -1);
   if (filters < 1) err("config 'filters' is missing or not positive");
   ir::Shape ps(ns, 1);
@@ -603,7 +609,8 @@ Val Builder::conv(const Val& x, bool depthwise, bool separable) {
   ir::Shape pos(outsp.begin(), outsp.end());
   pos.push_back(filters);
   ir::ValueId z = emit(Op::Conv, std::move(pins), pos,
-                       attrs(1, std::vector<int64_t>(ns, 1), std::vector<int64_t>(ns, 1), std::vector<int64_t>(2 * ns, 0)),
+                       attrs(1, std::vector<int64_t>(ns, 1), std::vector<int64_t>(ns, 1), std::vector<int64_t>(2 * ns, 0),
+                             std::vector<int64_t>(ns, 1)),
                        "pointwise");
   return activation({z, pos}, cfg().value("activation", json("linear")), "");
 }

@@ -106,58 +106,70 @@ void check_auto_pad(NodeCtx& cx) {
     cx.error(fmt::format("auto_pad '{}' is not supported", ap));
 }
 
-void check_dilations(NodeCtx& cx) {
+// Pools take no dilation (the IR's pooling windows are dense).
+void check_pool_dilations(NodeCtx& cx) {
   const auto d = cx.ints("dilations");
   if (std::any_of(d.begin(), d.end(), [](int64_t v) { return v != 1; }))
-    cx.error(fmt::format("dilations [{}] are not supported (only 1)", fmt::join(d, ",")));
+    cx.error(fmt::format("dilations [{}] are not supported on pooling (only 1)", fmt::join(d, ",")));
 }
 
 void check_conv(NodeCtx& cx) {
   check_auto_pad(cx);
-  check_dilations(cx);
+  const auto d = cx.ints("dilations");
+  if (std::any_of(d.begin(), d.end(), [](int64_t v) { return v < 1 || v > (int64_t{1} << 20); }))
+    cx.error(fmt::format("dilations [{}] must be in 1..2^20", fmt::join(d, ",")));
   if (cx.i("group", 1) < 1) cx.error("group must be positive");
 }
 
-// Spatial window parameters shared by Conv and the pools.
+// Spatial window parameters shared by Conv and the pools; `span` is the input cells one window
+// covers, dilation*(kernel-1)+1.
 struct Window {
-  std::vector<int64_t> k, strides, pads, out;
+  std::vector<int64_t> k, dilations, strides, pads, out, span;
 };
 
-bool window(NodeCtx& cx, const ir::Shape& in, std::vector<int64_t> k, Window* w) {
+bool window(NodeCtx& cx, const ir::Shape& in, std::vector<int64_t> k, Window* w, bool dilated = false) {
   const size_t ns = in.size();
   w->k = std::move(k);
+  w->dilations = dilated ? cx.ints("dilations", std::vector<int64_t>(ns, 1)) : std::vector<int64_t>(ns, 1);
   w->strides = cx.ints("strides", std::vector<int64_t>(ns, 1));
   w->pads = cx.ints("pads", std::vector<int64_t>(2 * ns, 0));
-  if (w->k.size() != ns || w->strides.size() != ns || w->pads.size() != 2 * ns) {
-    cx.error(fmt::format("kernel_shape / strides / pads have {} / {} / {} values for {} spatial axes", w->k.size(),
-                         w->strides.size(), w->pads.size(), ns));
+  if (w->k.size() != ns || w->strides.size() != ns || w->pads.size() != 2 * ns || w->dilations.size() != ns) {
+    cx.error(fmt::format("kernel_shape / strides / pads / dilations have {} / {} / {} / {} values for {} spatial axes",
+                         w->k.size(), w->strides.size(), w->pads.size(), w->dilations.size(), ns));
     return false;
   }
   for (size_t i = 0; i < ns; ++i)
     if (w->k[i] < 1 || w->k[i] > (int64_t{1} << 31) || w->strides[i] < 1 || w->strides[i] > (int64_t{1} << 31) ||
-        w->pads[i] < 0 || w->pads[i + ns] < 0 || w->pads[i] > (int64_t{1} << 31) || w->pads[i + ns] > (int64_t{1} << 31)) {
-      cx.error(fmt::format("invalid kernel_shape [{}], strides [{}] or pads [{}]", fmt::join(w->k, ","),
-                           fmt::join(w->strides, ","), fmt::join(w->pads, ",")));
+        w->pads[i] < 0 || w->pads[i + ns] < 0 || w->pads[i] > (int64_t{1} << 31) || w->pads[i + ns] > (int64_t{1} << 31) ||
+        w->dilations[i] < 1 || w->dilations[i] > (int64_t{1} << 20)) {
+      cx.error(fmt::format("invalid kernel_shape [{}], strides [{}], pads [{}] or dilations [{}]", fmt::join(w->k, ","),
+                           fmt::join(w->strides, ","), fmt::join(w->pads, ","), fmt::join(w->dilations, ",")));
       return false;
     }
+  w->span.clear();
+  for (size_t i = 0; i < ns; ++i) w->span.push_back(w->dilations[i] * (w->k[i] - 1) + 1);
   const std::string ap = cx.s("auto_pad", "NOTSET");
   if (ap == "VALID") std::fill(w->pads.begin(), w->pads.end(), 0);
   if (ap == "SAME_UPPER" || ap == "SAME_LOWER") {
     for (size_t i = 0; i < ns; ++i) {
       const int64_t o = (in[i] + w->strides[i] - 1) / w->strides[i];
-      const int64_t total = std::max<int64_t>((o - 1) * w->strides[i] + w->k[i] - in[i], 0);
+      const int64_t total = std::max<int64_t>((o - 1) * w->strides[i] + w->span[i] - in[i], 0);
       w->pads[i] = ap == "SAME_UPPER" ? total / 2 : total - total / 2;
       w->pads[i + ns] = total - w->pads[i];
     }
   }
   w->out.clear();
   for (size_t i = 0; i < ns; ++i) {
-    const int64_t span = in[i] + w->pads[i] + w->pads[i + ns];
-    if (span < w->k[i]) {
-      cx.error(fmt::format("the window {} is larger than the padded input {} on spatial axis {}", w->k[i], span, i));
+    const int64_t padded = in[i] + w->pads[i] + w->pads[i + ns];
+    if (padded < w->span[i]) {
+      cx.error(w->dilations[i] == 1
+                   ? fmt::format("the window {} is larger than the padded input {} on spatial axis {}", w->k[i], padded, i)
+                   : fmt::format("the dilated window {} (kernel {}, dilation {}) is larger than the padded input {} on "
+                                 "spatial axis {}",
+                                 w->span[i], w->k[i], w->dilations[i], padded, i));
       return false;
     }
-    w->out.push_back((span - w->k[i]) / w->strides[i] + 1);
+    w->out.push_back((padded - w->span[i]) / w->strides[i] + 1);
   }
   return true;
 }
@@ -200,7 +212,7 @@ void run_conv(NodeCtx& cx) {
     return cx.error(fmt::format("kernel_shape [{}] differs from the weights' shape {}", fmt::join(cx.ints("kernel_shape"), ","),
                                 shape_string(W.shape)));
   Window w;
-  if (!window(cx, ir::Shape(x->shape.begin() + 1, x->shape.end()), k, &w)) return;
+  if (!window(cx, ir::Shape(x->shape.begin() + 1, x->shape.end()), k, &w, true)) return;
   const auto CL = channels_last_perm(r);
   std::vector<ir::ValueId> ins{cx.im.convert(cx, *x, CL),
                                cx.im.materialize(cx, W, {{Step::Transpose, r == 2 ? std::vector<int64_t>{2, 1, 0}
@@ -214,7 +226,7 @@ void run_conv(NodeCtx& cx) {
   ir::Attrs a;
   set_window_attrs(a, w);
   a.set("group", g);
-  a.set("dilations", std::vector<int64_t>(r - 1, 1));
+  a.set("dilations", w.dilations);
   ir::Shape S{cout};
   S.insert(S.end(), w.out.begin(), w.out.end());
   ir::ValueId out = cx.emit(ir::Op::Conv, std::move(ins), ir::permute_shape(S, CL), std::move(a));
@@ -223,7 +235,7 @@ void run_conv(NodeCtx& cx) {
 
 void check_pool(NodeCtx& cx) {
   check_auto_pad(cx);
-  check_dilations(cx);
+  check_pool_dilations(cx);
   if (cx.i("storage_order", 0) != 0) cx.error("storage_order=1 is not supported");
   const int64_t cm = cx.i("ceil_mode", 0);
   if (cm != 0 && cm != 1) cx.error(fmt::format("ceil_mode is {}, expected 0 or 1", cm));

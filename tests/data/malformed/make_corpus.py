@@ -129,13 +129,14 @@ def main():
 
     # --- unsupported ops / attributes / shapes ---
     lstm = helper.make_node("LSTM", ["x", "W", "R"], ["h"], name="rnn", hidden_size=4)
-    conv = helper.make_node("Conv", ["img", "K"], ["c"], name="dilated_conv", dilations=[2, 2])
+    conv = helper.make_node("Conv", ["img", "K"], ["c"], name="dilated_conv", dilations=[0, 2])
     relu = helper.make_node("Relu", ["c"], ["c2"], name="after_conv", foo=3)
     save(model([lstm, conv, relu], [vi("x", ["N", 1, 4]), vi("img", ["N", 1, 8, 8])], [vi("h", None), vi("c2", None)],
                [floats("W", [1, 16, 4]), floats("R", [1, 16, 4]), floats("K", [2, 1, 3, 3])]),
          "unsupported_op_and_attr.onnx")
-    conv = helper.make_node("Conv", ["img", "K"], ["y"], name="conv_d2", dilations=[2, 2], pads=[2, 2, 2, 2])
-    save(model([conv], [vi("img", ["N", 1, 8, 8])], [vi("y", None)], [floats("K", [2, 1, 3, 3])]), "conv_dilation2.onnx")
+    conv = helper.make_node("Conv", ["img", "K"], ["y"], name="conv_d4", dilations=[4, 4])
+    save(model([conv], [vi("img", ["N", 1, 8, 8])], [vi("y", None)], [floats("K", [2, 1, 3, 3])]),
+         "conv_dilated_window_too_large.onnx")
     conv = helper.make_node("Conv", ["img", "K"], ["y"], name="conv_g2", group=2)
     save(model([conv], [vi("img", ["N", 4, 8, 8])], [vi("y", None)], [floats("K", [4, 2, 3, 3])]), "conv_group2.onnx")
     save(model([helper.make_node("Custom", ["x"], ["y"], name="mystery", domain="com.example")], [vi("x", ["N", 4])],
