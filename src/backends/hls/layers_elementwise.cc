@@ -77,7 +77,15 @@ LayerCode emit_elementwise(ProjectBuilder& b, const ir::Node& n, const std::stri
   std::string b_arr = b.array(bv, n, n.op == ir::Op::Scale ? "scale" : "b");
   ConfigStruct c(b.claim("config_" + name), "merge_config");
   c.u("n_in", count).u("n_a", operand_count(g, n, a, ys)).u("n_b", operand_count(g, n, bv, ys)).common(n);
-  const char* fn = n.op == ir::Op::Add ? "add" : (n.op == ir::Op::Sub ? "subtract" : "multiply");
+  const char* fn = nullptr;
+  switch (ir::family_op<ir::Family::Elementwise>(n.op)) {
+    case ir::ElementwiseOp::Add: fn = "add"; break;
+    case ir::ElementwiseOp::Sub: fn = "subtract"; break;
+    case ir::ElementwiseOp::Mul:
+    case ir::ElementwiseOp::Scale: fn = "multiply"; break;
+    case ir::ElementwiseOp::Cast:
+    case ir::ElementwiseOp::BatchNorm: fail("internal error: {}not a two-operand element-wise op", what);
+  }
   code.config = c.str();
   code.call = "  " + call(fn, {b.type_name(a), b.type_name(bv), b.type_name(y), c.name()}, {a_arr, b_arr, y_arr}) + "\n";
   return code;
