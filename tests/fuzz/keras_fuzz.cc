@@ -172,7 +172,10 @@ std::string make_h5(const std::vector<std::vector<std::string>>& lines, const st
   if (latest) H5Pset_libver_bounds(fapl.id, H5F_LIBVER_V18, H5F_LIBVER_LATEST);
   std::string image;
   H5FD_file_image_callbacks_t callbacks{};
-  callbacks.image_malloc = [](size_t size, H5FD_file_image_op_t, void*) { return std::malloc(size); };
+  callbacks.image_malloc = [](size_t size, H5FD_file_image_op_t, void* udata) {
+    static_cast<std::pair<std::string*, size_t>*>(udata)->second = size;
+    return std::malloc(size);
+  };
   callbacks.image_memcpy = [](void* dest, const void* src, size_t size, H5FD_file_image_op_t, void*) {
     return std::memcpy(dest, src, size);
   };
@@ -186,8 +189,8 @@ std::string make_h5(const std::vector<std::vector<std::string>>& lines, const st
     std::free(p);
     return 0;
   };
-  // The buffer's size (a multiple of 64 KiB, zeros after the file's end), which the
-  // image_free callback does not receive.
+  // Where the image goes, and the buffer's size as last allocated (a multiple of 64 KiB,
+  // zeros after the file's end), which the image_free callback does not receive.
   std::pair<std::string*, size_t> capture{&image, 0};
   callbacks.udata = &capture;
   callbacks.udata_copy = [](void* udata) { return udata; };
