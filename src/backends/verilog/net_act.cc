@@ -130,10 +130,14 @@ void NetEmitter::activation(const ir::Node& n, LayerInfo& info) {
                           : slopes.size() == x.size() ? slopes[i]
                                                       : slopes.at(static_cast<size_t>(static_cast<int64_t>(i) % last));
         FSig prod = const_mul(x[i], a, pt.frac_bits(), fmt::format("{}_p{}", p, i), info);
-        DNode pos = d_.shl(x[i].node, pt.frac_bits(), fmt::format("{}_x{}", p, i));
+        // Both branches on the finer of the two grids (a slope type with negative fraction
+        // bits puts the product on a coarser grid than x).
+        const int F = std::max(prod.frac, x[i].frac);
+        DNode pos = F == x[i].frac ? x[i].node : d_.shl(x[i].node, F - x[i].frac, fmt::format("{}_x{}", p, i));
+        DNode scaled = F == prod.frac ? prod.node : d_.shl(prod.node, F - prod.frac, fmt::format("{}_s{}", p, i));
         DNode neg = d_.is_neg(x[i].node, fmt::format("{}_n{}", p, i));
-        DNode m = d_.mux(neg, prod.node, pos, fmt::format("{}_m{}", p, i));
-        out.push_back(cast({m, prod.frac}, rt, fmt::format("{}_{}", p, i)));
+        DNode m = d_.mux(neg, scaled, pos, fmt::format("{}_m{}", p, i));
+        out.push_back(cast({m, F}, rt, fmt::format("{}_{}", p, i)));
       }
       break;
     }

@@ -1,5 +1,5 @@
-// Helpers for the emulator tests: building small typed graphs by hand, and running them on
-// both kernel flavours (fast and general).
+// Helpers for the emulator tests: small typed graphs built by hand (the shared builder), and
+// running them on both kernel flavours (fast and general).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "support/graph_builder.h"
 #include "tachyon/emulator/emulator.h"
 #include "tachyon/fixed/fixed.h"
 #include "tachyon/ir/graph.h"
@@ -15,42 +16,10 @@
 
 namespace tachyon::emulator::testing {
 
-inline FixedType T(const std::string& s) { return FixedType::parse(s); }
-
-// Builds a graph one node at a time.
-struct GraphBuilder {
-  ir::Graph g;
-
-  GraphBuilder() { g.name = "test_model"; }
-  ir::ValueId input(const std::string& name, ir::Shape shape, FixedType t, ir::Shape user_shape = {},
-                    std::vector<int64_t> perm = {}) {
-    ir::ValueId v = g.add_value(name, shape, t);
-    g.inputs.push_back({v, name, user_shape.empty() ? shape : user_shape, std::move(perm)});
-    return v;
-  }
-  ir::ValueId constant(const std::string& name, ir::Shape shape, std::vector<double> data, FixedType t) {
-    return g.add_constant(name, ir::Tensor(std::move(shape), std::move(data)), t);
-  }
-  // Adds a node with one output of the given shape and type; returns the output value.
-  ir::ValueId node(ir::Op op, const std::string& name, std::vector<ir::ValueId> ins, ir::Shape out_shape, FixedType t,
-                   ir::Attrs attrs = {}, std::map<std::string, FixedType> types = {}) {
-    ir::ValueId y = g.add_value(name + "_out", std::move(out_shape), t);
-    ir::NodeId n = g.add_node(op, name, std::move(ins), {y});
-    g.node(n).attrs = std::move(attrs);
-    g.node(n).config.types = std::move(types);
-    return y;
-  }
-  ir::Node& last() { return g.node(static_cast<ir::NodeId>(g.num_nodes_total() - 1)); }
-  void output(ir::ValueId v, const std::string& name = "y", ir::Shape user_shape = {}, std::vector<int64_t> perm = {}) {
-    g.outputs.push_back({v, name, user_shape.empty() ? g.value(v).shape : user_shape, std::move(perm)});
-  }
-};
-
-inline ir::Attrs attrs(std::initializer_list<std::pair<std::string, ir::AttrValue>> kv) {
-  ir::Attrs a;
-  for (auto& [k, v] : kv) a.set(k, v);
-  return a;
-}
+// The graph builder shared by every hand-built-graph test (tests/support/graph_builder.h).
+using ::tachyon::testing::attrs;
+using ::tachyon::testing::GraphBuilder;
+using ::tachyon::testing::T;
 
 // Random doubles in [lo, hi).
 inline std::vector<double> uniform(std::mt19937_64& rng, size_t n, double lo, double hi) {

@@ -18,6 +18,7 @@
 #include "tachyon/emulator/emulator.h"
 #include "tachyon/support/error.h"
 #include "tachyon/support/npy.h"
+#include "support/graph_builder.h"
 #include "unit/hls/csim_util.h"
 
 namespace fs = std::filesystem;
@@ -27,18 +28,15 @@ using namespace tachyon::hls_testing;
 
 namespace {
 
-FixedType T(const char* s) { return FixedType::parse(s); }
+using ::tachyon::testing::attrs;
+using ::tachyon::testing::T;
 
-class GraphBuilder {
+// The shared builder (tests/support/graph_builder.h) with random constants drawn from a
+// generator seeded by the graph's name, and the node's ReuseFactor and strategy.
+class GraphBuilder : public ::tachyon::testing::GraphBuilder {
  public:
-  explicit GraphBuilder(const std::string& name) : rng_(std::hash<std::string>{}(name)) { g.name = name; }
+  explicit GraphBuilder(const std::string& name) : ::tachyon::testing::GraphBuilder(name), rng_(std::hash<std::string>{}(name)) {}
 
-  ir::ValueId input(const std::string& name, ir::Shape shape, FixedType t, ir::Shape user = {},
-                    std::vector<int64_t> perm = {}) {
-    ir::ValueId v = g.add_value(name, shape, t);
-    g.inputs.push_back({v, name, user.empty() ? shape : user, perm});
-    return v;
-  }
   // A constant of random values in [-range, range).
   ir::ValueId constant(const std::string& name, ir::Shape shape, FixedType t, double range = 1.0) {
     std::uniform_real_distribution<double> u(-range, range);
@@ -52,29 +50,16 @@ class GraphBuilder {
   ir::ValueId node(Op op, const std::string& name, std::vector<ir::ValueId> ins, ir::Shape out, FixedType t,
                    ir::Attrs attrs = {}, std::map<std::string, FixedType> types = {}, int reuse = 1,
                    ir::Strategy strategy = ir::Strategy::Latency) {
-    ir::ValueId y = g.add_value(name + "_y", out, t);
-    ir::NodeId id = g.add_node(op, name, ins, {y});
-    ir::Node& n = g.node(id);
-    n.attrs = attrs;
-    n.config.types = types;
-    n.config.reuse_factor = reuse;
-    n.config.strategy = strategy;
+    ir::ValueId y = ::tachyon::testing::GraphBuilder::node(op, name, std::move(ins), std::move(out), t, std::move(attrs), std::move(types));
+    last().config.reuse_factor = reuse;
+    last().config.strategy = strategy;
     return y;
   }
-  ir::Node& last() { return g.node(static_cast<ir::NodeId>(g.num_nodes_total() - 1)); }
-  void output(ir::ValueId v, const std::string& name) { g.outputs.push_back({v, name, g.value(v).shape, {}}); }
-
-  ir::Graph g;
 
  private:
   std::mt19937_64 rng_;
 };
 
-ir::Attrs attrs(std::initializer_list<std::pair<const char*, ir::AttrValue>> kv) {
-  ir::Attrs a;
-  for (const auto& [k, v] : kv) a.set(k, v);
-  return a;
-}
 using I = std::vector<int64_t>;
 
 ir::Graph image_graph() {

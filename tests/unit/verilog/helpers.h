@@ -3,7 +3,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <map>
@@ -11,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "support/graph_builder.h"
 #include "tachyon/backends/backend.h"
 #include "tachyon/backends/verilog.h"
 #include "tachyon/emulator/emulator.h"
@@ -25,47 +25,17 @@ using namespace tachyon;
 using ir::Op;
 using ir::ValueId;
 
-// A temporary folder removed at the end of the test (kept when TACHYON_KEEP_TEST_DIRS is set).
-class TempDir {
- public:
-  explicit TempDir(const std::string& name) {
-    path_ = std::filesystem::temp_directory_path() /
-            ("tachyon_vtest_" + std::to_string(getpid()) + "_" + name);
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    if (!std::getenv("TACHYON_KEEP_TEST_DIRS")) {
-      std::error_code ec;
-      std::filesystem::remove_all(path_, ec);
-    }
-  }
-  std::string sub(const std::string& s) const { return (path_ / s).string(); }
-  const std::filesystem::path& path() const { return path_; }
+using ::tachyon::testing::TempDir;
 
- private:
-  std::filesystem::path path_;
-};
-
-// Builds typed graphs.
-struct GraphBuilder {
-  ir::Graph g;
-  explicit GraphBuilder(const std::string& name) { g.name = name; }
-  ValueId input(const std::string& name, ir::Shape shape, const FixedType& t) {
-    ValueId v = g.add_value(name, shape, t);
-    g.inputs.push_back({v, name, shape, {}});
-    return v;
-  }
-  ValueId constant(const std::string& name, ir::Tensor t, const FixedType& type) { return g.add_constant(name, std::move(t), type); }
+// The shared builder (tests/support/graph_builder.h) with these tests' argument order: the
+// node's internal types right after its output type (attributes set on last()).
+struct GraphBuilder : ::tachyon::testing::GraphBuilder {
+  using ::tachyon::testing::GraphBuilder::GraphBuilder;
   ValueId node(Op op, const std::string& name, std::vector<ValueId> ins, ir::Shape out_shape, const FixedType& out_t,
                std::map<std::string, FixedType> types = {}) {
-    ValueId y = g.add_value(name + "_out", out_shape, out_t);
-    ir::NodeId n = g.add_node(op, name, std::move(ins), {y});
-    g.node(n).config.types = std::move(types);
-    return y;
+    return ::tachyon::testing::GraphBuilder::node(op, name, std::move(ins), std::move(out_shape), out_t, {}, std::move(types));
   }
-  ir::Node& last() { return g.node(static_cast<ir::NodeId>(g.num_nodes_total() - 1)); }
-  void output(ValueId v, const std::string& name) { g.outputs.push_back({v, name, g.value(v).shape, {}}); }
+  void output(ValueId v, const std::string& name = "y") { ::tachyon::testing::GraphBuilder::output(v, name); }
 };
 
 // Random tensor with values on the grid of t (a few values outside its range when wide).
