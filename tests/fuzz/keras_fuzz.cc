@@ -7,13 +7,9 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <optional>
 #include <sstream>
 #include <vector>
-
-#include <unistd.h>
 
 #include "frontends/keras/model.h"
 #include "fuzz/fuzz_common.h"
@@ -23,7 +19,6 @@ namespace tachyon::fuzz {
 namespace {
 
 using frontends::keras_import::Model;
-namespace fs = std::filesystem;
 
 // Closes an HDF5 identifier when leaving scope (negative ones are failed calls: nothing to close).
 struct H5Id {
@@ -97,7 +92,7 @@ void add_dataset(hid_t file, hid_t lcpl, std::vector<std::string> w) {
 // An attribute `attr PATH NAME KIND ARGS...` on an existing object ("/" the root).
 //   strings A B ...   fixed-length strings (as h5py writes numpy byte strings)
 //   vstrings A B ...  variable-length strings (as h5py writes str)
-//   numbers N         N float64 values
+//   numbers N         N float64 values (beyond 2^16: N bytes, all 1)
 void add_attribute(hid_t file, const std::vector<std::string>& w) {
   if (w.size() < 4) return;
   const std::string& kind = w[3];
@@ -105,13 +100,22 @@ void add_attribute(hid_t file, const std::vector<std::string>& w) {
   if (kind == "numbers") {
     const hsize_t n = items.empty() ? 0 : std::strtoull(items[0].c_str(), nullptr, 10);
     if (n > (hsize_t{1} << 20)) return;
+    // Beyond 2^16 values (which reach the reader's limit of a million list items), one byte
+    // each: the file then holds 1 MB rather than 8, which is written and copied several
+    // times per input.
+    const hid_t type = n > (hsize_t{1} << 16) ? H5T_STD_U8LE : H5T_IEEE_F64LE;
     H5Id space{H5Screate_simple(1, &n, nullptr), H5Sclose};
-    H5Id a{H5Acreate_by_name(file, w[1].c_str(), w[2].c_str(), H5T_IEEE_F64LE, space.id, H5P_DEFAULT, H5P_DEFAULT,
-                             H5P_DEFAULT),
+    H5Id a{H5Acreate_by_name(file, w[1].c_str(), w[2].c_str(), type, space.id, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
            H5Aclose};
-    std::vector<double> v(static_cast<size_t>(n));
-    for (size_t i = 0; i < v.size(); ++i) v[i] = value_at(i);
-    if (a.id >= 0 && n > 0) H5Awrite(a.id, H5T_NATIVE_DOUBLE, v.data());
+    if (a.id < 0 || n == 0) return;
+    if (type == H5T_STD_U8LE) {
+      const std::vector<unsigned char> v(static_cast<size_t>(n), 1);
+      H5Awrite(a.id, H5T_NATIVE_UCHAR, v.data());
+    } else {
+      std::vector<double> v(static_cast<size_t>(n));
+      for (size_t i = 0; i < v.size(); ++i) v[i] = value_at(i);
+      H5Awrite(a.id, H5T_NATIVE_DOUBLE, v.data());
+    }
     return;
   }
   if (kind != "strings" && kind != "vstrings") return;
@@ -158,14 +162,41 @@ std::string make_h5(const std::vector<std::vector<std::string>>& lines, const st
   // every file this target creates and opens, which made it 10 times slower.
   static const herr_t unlimited = H5set_free_list_limits(-1, -1, -1, -1, -1, -1);
   (void)unlimited;
-  // In memory; with the newer format the image of a file still open does not reopen
-  // (superblock checksum), so the file is closed and written out, to a temporary file.
-  const std::string backing = fs::temp_directory_path() / ("tachyon_fuzz_" + std::to_string(::getpid()) + ".h5");
+  // In memory only: the core driver without a backing store keeps the file in a buffer
+  // allocated through the callbacks below, and hands it to image_free when the file closes;
+  // the image is taken there, after HDF5 has written the closed file's final superblock.
+  // (H5Fget_file_image on the open file gives an image whose superblock checksum is wrong
+  // with the newer formats, and a backing store would write a file to disk per input.)
   H5Id fapl{H5Pcreate(H5P_FILE_ACCESS), H5Pclose};
-  H5Pset_fapl_core(fapl.id, 1 << 16, latest ? 1 : 0);
+  H5Pset_fapl_core(fapl.id, 1 << 16, 0);
   if (latest) H5Pset_libver_bounds(fapl.id, H5F_LIBVER_V18, H5F_LIBVER_LATEST);
-  H5Id file{H5Fcreate(latest ? backing.c_str() : "tachyon_fuzz_made.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id),
-            H5Fclose};
+  std::string image;
+  H5FD_file_image_callbacks_t callbacks{};
+  callbacks.image_malloc = [](size_t size, H5FD_file_image_op_t, void* udata) {
+    static_cast<std::pair<std::string*, size_t>*>(udata)->second = size;
+    return std::malloc(size);
+  };
+  callbacks.image_memcpy = [](void* dest, const void* src, size_t size, H5FD_file_image_op_t, void*) {
+    return std::memcpy(dest, src, size);
+  };
+  callbacks.image_realloc = [](void* p, size_t size, H5FD_file_image_op_t, void* udata) {
+    static_cast<std::pair<std::string*, size_t>*>(udata)->second = size;
+    return std::realloc(p, size);
+  };
+  callbacks.image_free = [](void* p, H5FD_file_image_op_t op, void* udata) -> herr_t {
+    auto* out = static_cast<std::pair<std::string*, size_t>*>(udata);
+    if (op == H5FD_FILE_IMAGE_OP_FILE_CLOSE && p) out->first->assign(static_cast<const char*>(p), out->second);
+    std::free(p);
+    return 0;
+  };
+  // Where the image goes, and the buffer's size as last allocated (a multiple of 64 KiB,
+  // zeros after the file's end), which the image_free callback does not receive.
+  std::pair<std::string*, size_t> capture{&image, 0};
+  callbacks.udata = &capture;
+  callbacks.udata_copy = [](void* udata) { return udata; };
+  callbacks.udata_free = [](void*) -> herr_t { return 0; };
+  H5Pset_file_image_callbacks(fapl.id, &callbacks);
+  H5Id file{H5Fcreate("tachyon_fuzz_made.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id), H5Fclose};
   if (file.id < 0) return {};
   H5Id lcpl{H5Pcreate(H5P_LINK_CREATE), H5Pclose};
   H5Pset_create_intermediate_group(lcpl.id, 1);
@@ -183,20 +214,8 @@ std::string make_h5(const std::vector<std::vector<std::string>>& lines, const st
       H5Lcreate_hard(file.id, w[2].c_str(), file.id, w[1].c_str(), lcpl.id, H5P_DEFAULT);
     }
   }
-  if (latest) {
-    H5Fclose(file.id);
-    file.id = -1;
-    std::ifstream in(backing, std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    fs::remove(backing);
-    H5Eclear2(H5E_DEFAULT);
-    return bytes.str();
-  }
-  H5Fflush(file.id, H5F_SCOPE_GLOBAL);
-  const ssize_t size = H5Fget_file_image(file.id, nullptr, 0);
-  std::string image(size > 0 ? static_cast<size_t>(size) : 0, '\0');
-  if (size <= 0 || H5Fget_file_image(file.id, image.data(), image.size()) != size) image.clear();
+  H5Fclose(file.id);
+  file.id = -1;
   H5Eclear2(H5E_DEFAULT);
   return image;
 }

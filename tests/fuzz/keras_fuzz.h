@@ -14,10 +14,10 @@
 //                                               varied values) written up to 2^16 elements
 //                attr PATH NAME strings A B...  fixed-length string list attribute on PATH ("/")
 //                attr PATH NAME vstrings A B... variable-length strings
-//                attr PATH NAME numbers N       N float64 values
+//                attr PATH NAME numbers N       N float64 values (N > 2^16: N bytes)
 //                softlink PATH TARGET, hardlink PATH TARGET
 //                config vstring|fixed|numbers|none   how model_config is stored (vstring)
-//                latest                         the newer HDF5 file formats (1.8 on: dense
+//                latest                         the newer HDF5 file format of 1.8 (dense
 //                                               attributes, so large ones)
 //                keras3 [noweights] [deflate]   a .keras archive instead: config.json = the
 //                                               JSON, model.weights.h5 = the objects
