@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "tachyon/calibrate/calibrate.h"
 #include "tachyon/driver/driver.h"
 #include "tachyon/emulator/emulator.h"
@@ -42,9 +44,18 @@ TEST(FracBits, EightSignificantBits) {
 }
 
 std::string temp_model(const std::string& name, const ModelBuilder& b) {
-  auto dir = std::filesystem::temp_directory_path() / "tachyon_calibrate_test";
-  std::filesystem::create_directories(dir);
-  std::string path = (dir / name).string();
+  // One folder per process (ctest runs the tests of this file in parallel processes), removed
+  // when the process ends.
+  struct Folder {
+    std::filesystem::path path;
+    ~Folder() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  };
+  static const Folder dir{std::filesystem::temp_directory_path() / ("tachyon_calibrate_test_" + std::to_string(::getpid()))};
+  std::filesystem::create_directories(dir.path);
+  std::string path = (dir.path / name).string();
   std::ofstream(path, std::ios::binary) << b.bytes();
   return path;
 }
@@ -207,7 +218,7 @@ namespace {
 TEST(CalibrateCli, ProfileAndCalibrate) {
   namespace fs = std::filesystem;
   const std::string bin = TACHYON_BINARY, d = std::string(TACHYON_TEST_DATA) + "/calib/";
-  const fs::path out = fs::temp_directory_path() / "tachyon_calibrate_cli";
+  const fs::path out = fs::temp_directory_path() / ("tachyon_calibrate_cli_" + std::to_string(::getpid()));
   fs::remove_all(out);
   fs::create_directories(out);
   const std::string model = d + "jet_raw.onnx", x = d + "jets_raw_a.npy";
@@ -228,6 +239,7 @@ TEST(CalibrateCli, ProfileAndCalibrate) {
   // Labels as inputs: wrong shape, non-zero exit.
   EXPECT_NE(run(bin + " config " + model + " --calibrate " + d + "labels_a.npy -o " + (out / "x.yml").string()), 0);
   EXPECT_FALSE(fs::exists(out / "x.yml"));
+  fs::remove_all(out);
 }
 
 }  // namespace

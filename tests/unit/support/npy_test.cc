@@ -147,7 +147,7 @@ TEST(Npy, ClearErrors) {
 }
 
 TEST(Npy, FileIo) {
-  auto dir = std::filesystem::temp_directory_path() / ("tachyon_npy_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+  auto dir = std::filesystem::temp_directory_path() / ("tachyon_npy_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::string p = (dir / "a.npy").string();
   NdArray a{{2}, {3.5, -1}};
