@@ -106,6 +106,13 @@ void NetEmitter::activation(const ir::Node& n, LayerInfo& info) {
         }
         break;
       }
+      // Into an unsigned type that saturates, the conversion alone is the ReLU: the
+      // quantization is monotone and maps 0 to 0, so a negative input becomes a code <= 0,
+      // which the saturation (SAT, SAT_SYM, SAT_ZERO) turns into 0. One LUT level less.
+      if (!rt.is_signed && rt.sat_bits == 0 && rt.overflow != Overflow::WRAP) {
+        for (size_t i = 0; i < x.size(); ++i) out.push_back(cast(x[i], rt, fmt::format("{}_{}", p, i)));
+        break;
+      }
       for (size_t i = 0; i < x.size(); ++i) {
         DNode neg = d_.is_neg(x[i].node, fmt::format("{}_n{}", p, i));
         DNode m = d_.mux(neg, d_.constant(0), x[i].node, fmt::format("{}_m{}", p, i));
