@@ -20,6 +20,7 @@ struct ConvertArgs {
   bool force = false, dsp = false, print_ir = false;
   std::string arithmetic = "cmvm";
   int depth_slack = 0;
+  std::string adder_inputs = "auto";
 };
 
 Registrar convert("convert", "Compile a model into an HLS project or Verilog", [](CLI::App& app) -> Action {
@@ -43,6 +44,12 @@ Registrar convert("convert", "Compile a model into an HLS project or Verilog", [
   app.add_option("--adder-depth-slack", a->depth_slack,
                  "Verilog, cmvm: extra adder levels allowed per output beyond a balanced tree of its CSD terms (-1: unbounded)")
       ->capture_default_str();
+  app.add_option("--adder-inputs", a->adder_inputs,
+                 "Verilog: operands per adder of the sums: 3 (ternary adders: one LUT level and carry chain each, "
+                 "fewer levels), 2 (two-input adder trees) or auto (the one with fewer cycles at the clock, then "
+                 "fewer adder bits)")
+      ->check(CLI::IsMember({"auto", "2", "3"}))
+      ->capture_default_str();
   app.add_flag("--print-ir-after-all", a->print_ir, "Print the IR after every pass");
   return [a] {
     const auto& backend = tachyon::backends::get_backend(a->backend);
@@ -60,6 +67,7 @@ Registrar convert("convert", "Compile a model into an HLS project or Verilog", [
     if (a->backend == "verilog") {
       bo.extra["arithmetic"] = a->arithmetic;
       bo.extra["depth_slack"] = a->depth_slack;
+      bo.extra["adder_inputs"] = a->adder_inputs;
     }
     backend.write(g, bo);
     fmt::print("wrote {} project '{}' to {}\n", backend.name(), a->project, a->out);

@@ -83,8 +83,8 @@ class Solver {
     cap_.resize(outs_.size());
     for (size_t j = 0; j < outs_.size(); ++j) {
       int limit = 0;
-      while (pow2(limit) < weight(j)) ++limit;
-      cap_[j] = o_.depth_slack < 0 ? ~uint64_t{0} : pow2(limit + o_.depth_slack);
+      while (pw(limit) < weight(j)) ++limit;
+      cap_[j] = o_.depth_slack < 0 ? ~uint64_t{0} : pw(limit + o_.depth_slack);
     }
   }
 
@@ -100,10 +100,16 @@ class Solver {
   }
 
  private:
-  static uint64_t pow2(int k) { return k >= 63 ? (uint64_t{1} << 62) : (uint64_t{1} << k); }
+  // arity^k, saturating at 2^62.
+  uint64_t pw(int k) const {
+    const uint64_t base = o_.arity >= 3 ? 3 : 2, cap = uint64_t{1} << 62;
+    uint64_t v = 1;
+    for (int i = 0; i < k && v < cap; ++i) v = std::min(cap, v * base);
+    return v;
+  }
   uint64_t weight(size_t j) const {
     uint64_t w = 0;
-    for (const CmvmTerm& t : outs_[j]) w += pow2(src_[static_cast<size_t>(t.source)].depth);
+    for (const CmvmTerm& t : outs_[j]) w += pw(src_[static_cast<size_t>(t.source)].depth);
     return w;
   }
 
@@ -189,8 +195,8 @@ class Solver {
               ts[m].neg != (ts[i].neg != k.opp) || !first_of(ts[i], ts[m]))
             continue;
           if (o_.depth_slack >= 0) {
-            uint64_t nw = w - pow2(src_[static_cast<size_t>(k.a)].depth) - pow2(src_[static_cast<size_t>(k.b)].depth) +
-                          pow2(new_depth);
+            uint64_t nw = w - pw(src_[static_cast<size_t>(k.a)].depth) - pw(src_[static_cast<size_t>(k.b)].depth) +
+                          pw(new_depth);
             if (nw > cap_[j]) break;
             w = nw;
           }

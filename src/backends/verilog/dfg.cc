@@ -74,6 +74,11 @@ BigInt eval_node(const Dfg& g, const DfgNode& n, const std::vector<BigInt>& v) {
       BigInt a = v[0].shl(n.sa), b = v[1].shl(n.sb);
       return n.sub ? a - b : a + b;
     }
+    case DKind::Add3: {
+      BigInt a = v[0].shl(n.sa), b = v[1].shl(n.sb), c = v[2].shl(n.sc);
+      BigInt ab = n.sub ? a - b : a + b;
+      return n.sub_c ? ab - c : ab + c;
+    }
     case DKind::Neg: return -v[0];
     case DKind::Shr: return v[0].shr(n.k);
     case DKind::Wrap: return n.wrap_signed ? v[0].wrap_signed(n.k) : v[0].wrap_unsigned(n.k);
@@ -192,6 +197,42 @@ DNode Dfg::add(DNode a, int sa, DNode b, int sb, bool sub, const std::string& na
   BigInt alo = x.lo.shl(sa), ahi = x.hi.shl(sa), blo = y.lo.shl(sb), bhi = y.hi.shl(sb);
   n.lo = sub ? alo - bhi : alo + blo;
   n.hi = sub ? ahi - blo : ahi + bhi;
+  return push(std::move(n), name);
+}
+
+DNode Dfg::add3(DNode a, int sa, DNode b, int sb, bool sub_b, DNode c, int sc, bool sub_c, const std::string& name) {
+  if (sa < 0 || sb < 0 || sc < 0) fail("internal error: negative shift in DFG add3");
+  auto zero = [&](DNode x) { return is_const(x) && node(x).value.is_zero(); };
+  if (zero(c)) return add(a, sa, b, sb, sub_b, name);
+  if (zero(b)) return add(a, sa, c, sc, sub_c, name);
+  if (zero(a)) {
+    if (!sub_b) return add(b, sb, c, sc, sub_c, name);
+    if (!sub_c) return add(c, sc, b, sb, true, name);
+  }
+  DfgNode n;
+  n.kind = DKind::Add3;
+  n.args = {a, b, c};
+  n.sa = sa;
+  n.sb = sb;
+  n.sc = sc;
+  n.sub = sub_b;
+  n.sub_c = sub_c;
+  const DfgNode &x = node(a), &y = node(b), &z = node(c);
+  BigInt lo = x.lo.shl(sa), hi = x.hi.shl(sa);
+  auto acc = [&](const DfgNode& t, int s, bool sub) {
+    BigInt tlo = t.lo.shl(s), thi = t.hi.shl(s);
+    if (sub) {
+      lo = lo - thi;
+      hi = hi - tlo;
+    } else {
+      lo = lo + tlo;
+      hi = hi + thi;
+    }
+  };
+  acc(y, sb, sub_b);
+  acc(z, sc, sub_c);
+  n.lo = lo;
+  n.hi = hi;
   return push(std::move(n), name);
 }
 
@@ -411,6 +452,11 @@ void Dfg::compute_widths() {
       case DKind::Add:
         req(n.args[0], w - n.sa);
         req(n.args[1], w - n.sb);
+        break;
+      case DKind::Add3:
+        req(n.args[0], w - n.sa);
+        req(n.args[1], w - n.sb);
+        req(n.args[2], w - n.sc);
         break;
       case DKind::Neg: req(n.args[0], w); break;
       case DKind::Shr: req(n.args[0], w + n.k); break;

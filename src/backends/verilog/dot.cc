@@ -137,7 +137,7 @@ std::vector<size_t> emit_cmvm_outputs(Dfg& g, const DotLayer& L, std::vector<DNo
     for (const DotTerm& t : dp.terms) digits += csd_nonzeros(t.w);
     st.csd_adders += std::max(0, digits - 1);
   }
-  CmvmResult r = cmvm(inputs, std::move(terms), CmvmOptions{true, L.depth_slack});
+  CmvmResult r = cmvm(inputs, std::move(terms), CmvmOptions{true, L.depth_slack, L.depth_arity});
   st.mcm_adders += static_cast<int>(r.adders.size());
   for (size_t k = 0; k < r.adders.size(); ++k) {
     const CmvmAdder& a = r.adders[k];
@@ -237,11 +237,35 @@ DNode sum_tree(Dfg& g, std::vector<STerm> terms, const std::string& name, std::v
   int seq = 0;
   for (const STerm& t : terms) pq.push({depth_of(g, t.node, depth), seq++, t});
   int k = 0;
+  const bool ternary = g.adder_arity() >= 3;
+  auto pop = [&] {
+    STerm t = std::get<2>(pq.top());
+    pq.pop();
+    return t;
+  };
   while (pq.size() > 1) {
-    STerm a = std::get<2>(pq.top());
-    pq.pop();
-    STerm b = std::get<2>(pq.top());
-    pq.pop();
+    // Ternary adders: each takes three terms and removes two, so with an even count one
+    // two-input adder is needed; it goes first, on the shallowest terms.
+    if (ternary && pq.size() % 2 == 1) {
+      STerm t[3] = {pop(), pop(), pop()};
+      int m = std::min({t[0].shift, t[1].shift, t[2].shift});
+      int negs = t[0].neg + t[1].neg + t[2].neg;
+      // Order: positive operands first (the adder's first operand is never subtracted); all
+      // three negative: their sum, subtracted further up.
+      std::stable_sort(std::begin(t), std::end(t), [&](const STerm& x, const STerm& y) {
+        return negs < 3 && !x.neg && y.neg;
+      });
+      STerm r;
+      r.shift = m;
+      bool all_neg = negs == 3;
+      r.node = g.add3(t[0].node, t[0].shift - m, t[1].node, t[1].shift - m, t[1].neg && !all_neg, t[2].node,
+                      t[2].shift - m, t[2].neg && !all_neg, fmt::format("{}_a{}", name, k++));
+      r.neg = all_neg;
+      pq.push({depth_of(g, r.node, depth), seq++, r});
+      continue;
+    }
+    STerm a = pop();
+    STerm b = pop();
     int m = std::min(a.shift, b.shift);
     STerm r;
     r.shift = m;

@@ -224,6 +224,7 @@ DotLayer NetEmitter::dot_layer(const ir::Node& n, const char* /*op: node_fail na
   L.share = o_.share;
   L.cmvm = o_.cmvm;
   L.depth_slack = o_.depth_slack;
+  L.depth_arity = o_.depth_arity;
   wc = codes(n.inputs[1]);
   bias.assign(static_cast<size_t>(n_out), BigInt());
   if (n.inputs.size() > 2 && n.inputs[2] != ir::kNone) {

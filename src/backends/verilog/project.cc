@@ -3,6 +3,8 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <tuple>
 
 #include "tachyon/backends/verilog.h"
 #include "tachyon/backends/verilog/net.h"
@@ -65,10 +67,46 @@ std::string arithmetic_of(const nlohmann::json& extra) {
 
 // Adder bits of an adder node: its width minus the low bits one operand passes through
 // (a + (b << s) and a - (b << s) copy a's low s bits; a negation has none).
+bool is_adder(const Dfg& d, const DfgNode& n) {
+  return n.kind == DKind::Neg || n.kind == DKind::Add3 ||
+         (n.kind == DKind::Add && !(d.is_const(n.args[1]) && d.node(n.args[1]).value.is_zero()));
+}
+
+// A ternary adder counts as two adders of the bits above its pass-through (rtl_emit prints
+// it as a carry-save step and one adder: two LUTs per bit).
 int64_t node_adder_bits(const DfgNode& n) {
   if (n.kind == DKind::Neg) return n.width;
+  if (n.kind == DKind::Add3) {
+    const int sh[3] = {n.sa, n.sb, n.sc};
+    const bool neg[3] = {false, n.sub, n.sub_c};
+    int p = 0;
+    for (int i = 1; i < 3; ++i)
+      if (sh[i] < sh[p]) p = i;
+    int second = 1 << 30;
+    for (int i = 0; i < 3; ++i)
+      if (i != p) second = std::min(second, sh[i]);
+    int pass = !neg[p] && second > sh[p] ? second : 0;
+    return 2 * std::max(1, n.width - pass);
+  }
   int pass = n.sa == 0 ? n.sb : (n.sub ? 0 : n.sa);
   return std::max(1, n.width - pass);
+}
+
+nlohmann::json critical_path_json(const ScheduleResult& s) {
+  nlohmann::json steps = nlohmann::json::array();
+  for (const auto& p : s.critical_path) steps.push_back({{"node", p.node}, {"what", p.what}, {"time_ns", p.time_ns}});
+  return {{"stage", s.worst_stage}, {"steps", steps}};
+}
+
+// Adder bits of every live adder of the datapath.
+int64_t total_adder_bits(const Dfg& d) {
+  std::vector<bool> live = d.live();
+  int64_t bits = 0;
+  for (size_t i = 0; i < d.size(); ++i) {
+    const DfgNode& n = d.node(static_cast<DNode>(i));
+    if (live[i] && is_adder(d, n)) bits += node_adder_bits(n);
+  }
+  return bits;
 }
 
 }  // namespace
@@ -87,18 +125,52 @@ void write_project(const ir::Graph& g, const BackendOptions& o) {
   std::string arith = arithmetic_of(o.extra);
   bool share = arith != "csd";
   int depth_slack = option_int(o.extra, "depth_slack", 0);
+  std::string adder_inputs = "auto";
+  if (o.extra.is_object() && o.extra.contains("adder_inputs")) {
+    const auto& v = o.extra["adder_inputs"];
+    adder_inputs = v.is_number_integer() ? std::to_string(v.get<int64_t>()) : v.is_string() ? v.get<std::string>() : "?";
+  }
+  if (adder_inputs != "auto" && adder_inputs != "2" && adder_inputs != "3")
+    fail("verilog backend: option \"adder_inputs\" must be auto, 2 or 3, got '{}'", adder_inputs);
   std::string sim = o.extra.is_object() && o.extra.contains("simulator") && o.extra["simulator"].is_string()
                         ? o.extra["simulator"].get<std::string>()
                         : std::string("auto");
   parse_simulator(sim);
   std::string top = top_name(o.project_name);
 
-  Dfg d;
-  NetEmitter ne(g, d, NetOptions{dsp, share, arith == "cmvm", depth_slack});
-  ne.build();
   TimingModel tm;
   tm.period_ns = o.clock_period_ns;
-  ScheduleResult s = schedule(d, tm);
+  // Sum structures tried: (operands per adder of the sums, inputs per adder of the CMVM depth
+  // bound). Ternary sums have fewer levels; a binary bound lets the CMVM share more
+  // sub-expressions (fewer adder bits) at the price of depth. The design kept is the one with
+  // the fewest cycles at the clock, then the fewest adder bits, then register bits.
+  std::vector<std::pair<int, int>> tries;
+  if (adder_inputs != "3") tries.push_back({2, 2});
+  if (adder_inputs != "2") tries.insert(tries.end(), {{3, 2}, {3, 3}});
+  struct Candidate {
+    std::unique_ptr<Dfg> d;
+    std::unique_ptr<NetEmitter> ne;
+    ScheduleResult s;
+    int64_t bits = 0;
+    std::pair<int, int> sums;
+  };
+  Candidate best;
+  for (const auto& t : tries) {
+    Candidate c;
+    c.sums = t;
+    c.d = std::make_unique<Dfg>();
+    c.d->set_adder_arity(t.first);
+    c.ne = std::make_unique<NetEmitter>(g, *c.d, NetOptions{dsp, share, arith == "cmvm", depth_slack, t.second});
+    c.ne->build();
+    c.s = schedule(*c.d, tm);
+    c.bits = total_adder_bits(*c.d);
+    if (!best.d || std::tie(c.s.latency, c.bits, c.s.register_bits) < std::tie(best.s.latency, best.bits, best.s.register_bits))
+      best = std::move(c);
+  }
+  Dfg& d = *best.d;
+  const NetEmitter& ne = *best.ne;
+  const ScheduleResult& s = best.s;
+  const int sum_inputs = best.sums.first;
   int in_w = std::max(1, d.input_width()), out_w = std::max(1, output_bus_width(d));
   double fmax = 1000.0 / (std::max(s.max_stage_delay_ns, tm.lut_ns) + tm.overhead_ns);
 
@@ -121,22 +193,37 @@ void write_project(const ir::Graph& g, const BackendOptions& o) {
   for (const PortLayout& p : ne.outputs()) h.push_back(bus_line(p));
   h.push_back(fmt::format("Timing model: {:.3g} ns of logic per stage; worst stage {:.3g} ns (estimated Fmax {:.0f} MHz).",
                           tm.budget(), s.max_stage_delay_ns, fmax));
+  {
+    // Its critical path, a few steps per line (arrival time in ns after each node).
+    std::string line = fmt::format("Critical path (stage {}):", s.worst_stage);
+    for (size_t i = 0; i < s.critical_path.size(); ++i) {
+      const auto& p = s.critical_path[i];
+      std::string step = fmt::format(" {}{} ({} {:.2f})", i ? "-> " : "", p.node, p.what, p.time_ns);
+      if (line.size() + step.size() > 110) {
+        h.push_back(line);
+        line = "  ";
+      }
+      line += step;
+    }
+    h.push_back(line);
+  }
   h.push_back(fmt::format("Constant multiplications: {}.", dsp ? "DSP multipliers for weights with more than two CSD digits, shift-and-add otherwise"
                                                               : (arith == "cmvm"  ? "shift-and-add (CSD digits, sub-expressions shared across the whole weight matrix)"
                                                                  : arith == "mcm" ? "shift-and-add (CSD digits, sub-expressions shared per input)"
                                                                                   : "shift-and-add (plain CSD)")));
+  h.push_back(sum_inputs == 3 ? "Sums: ternary adders (a carry-save step and one carry chain: one LUT level each)."
+                                 : "Sums: trees of two-input adders.");
   h.push_back("Layers (accumulation: exact = no conversion can change a bit, any adder order; modular = AP_WRAP");
   h.push_back("accumulator, sum modulo 2^W; sequential = the literal acc = accum_t(acc + p) chain in order):");
   // Adders actually built per layer (live nodes after constant folding and dead-code removal).
   std::vector<bool> live = d.live();
   // Adder depth: adder levels on the longest path within the layer (node ids are topological).
-  std::map<int, int> adders_of_group, depth_of_group;
+  std::map<int, int> adders_of_group, depth_of_group, ternary_of_group;
   std::map<int, int64_t> bits_of_group;
   std::vector<int> adder_depth(d.size(), 0);
   for (size_t i = 0; i < d.size(); ++i) {
     const DfgNode& n = d.node(static_cast<DNode>(i));
-    bool adder = n.kind == DKind::Neg ||
-                 (n.kind == DKind::Add && !(d.is_const(n.args[1]) && d.node(n.args[1]).value.is_zero()));
+    bool adder = is_adder(d, n);
     if (!live[i]) continue;
     int dep = 0;
     for (DNode a : n.args)
@@ -144,7 +231,8 @@ void write_project(const ir::Graph& g, const BackendOptions& o) {
     adder_depth[i] = dep + (adder ? 1 : 0);
     depth_of_group[n.group] = std::max(depth_of_group[n.group], adder_depth[i]);
     if (adder) {
-      ++adders_of_group[n.group];
+      adders_of_group[n.group] += n.kind == DKind::Add3 ? 2 : 1;
+      if (n.kind == DKind::Add3) ++ternary_of_group[n.group];
       bits_of_group[n.group] += node_adder_bits(n);
     }
   }
@@ -155,7 +243,11 @@ void write_project(const ir::Graph& g, const BackendOptions& o) {
     const DotStats& st = l.dot;
     if (st.exact + st.modular + st.sequential > 0)
       line += fmt::format(": outputs exact {}, modular {}, sequential {}", st.exact, st.modular, st.sequential);
-    if (adders) line += fmt::format("; adders {} ({} adder bits, depth {})", adders, bits_of_group[l.group], depth_of_group[l.group]);
+    if (adders) {
+      line += fmt::format("; adders {} ({} adder bits, depth {}", adders, bits_of_group[l.group], depth_of_group[l.group]);
+      if (ternary_of_group[l.group]) line += fmt::format("; {} ternary adders counted as two each", ternary_of_group[l.group]);
+      line += ")";
+    }
     if (st.csd_adders) line += fmt::format(" (one plain CSD tree per output: {})", st.csd_adders);
     if (st.dsp_products) line += fmt::format("; DSP products {}", st.dsp_products);
     if (l.roms) line += fmt::format("; ROM lookups {}", l.roms);
@@ -167,6 +259,7 @@ void write_project(const ir::Graph& g, const BackendOptions& o) {
                       {"adders", adders},
                       {"adder_bits", bits_of_group[l.group]},
                       {"adder_depth", depth_of_group[l.group]},
+                      {"ternary_adders", ternary_of_group[l.group]},
                       {"cmvm_outputs", st.cmvm_outputs},
                       {"shared_subexpression_adders", st.mcm_adders},
                       {"plain_csd_adders", st.csd_adders},
@@ -203,6 +296,9 @@ void write_project(const ir::Graph& g, const BackendOptions& o) {
       {"mcm", share},
       {"arithmetic", arith},
       {"depth_slack", depth_slack},
+      {"adder_inputs", sum_inputs},
+      {"critical_path", critical_path_json(s)},
+      {"adder_depth_bound_inputs", best.sums.second},
       {"simulator", sim},
       {"input_bus_width", in_w},
       {"output_bus_width", out_w},

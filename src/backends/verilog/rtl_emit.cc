@@ -73,6 +73,7 @@ class Emitter {
         m_.wire(n.name, n.width, true, binary(ea, n.sub ? BinOp::Sub : BinOp::Add, eb));
         return;
       }
+      case DKind::Add3: add3(n); return;
       case DKind::Neg: m_.wire(n.name, n.width, true, unary(UnOp::Neg, at(n.args[0], st))); return;
       case DKind::Shr: m_.wire(n.name, n.width, true, binary(at(n.args[0], st), BinOp::Ashr, num(n.k))); return;
       case DKind::Wrap: {
@@ -124,6 +125,87 @@ class Emitter {
         return;
       }
     }
+  }
+
+  // Ternary adder as a carry-save step feeding one adder: with operands A, B, C (shifted,
+  // sign-extended to the result's width W), x = A ^ B ^ C and m = majority(A, B, C) give
+  // A + B + C = x + (m << 1) modulo 2^W. Bit i of the adder's propagate term, x_i ^ m_(i-1),
+  // reads six operand bits: one LUT6 in front of the carry chain, so the whole sum is one
+  // LUT level and one carry chain (the ternary adder of Xilinx devices), written in plain
+  // Verilog that any synthesis tool maps that way. Subtractions: -C = ~C + 1 (the + 1 in the
+  // free lowest bit of m << 1); A - B - C = ~(~A + B + C). Low bits below every other
+  // operand's shift are copied from the lowest positive operand.
+  void add3(const DfgNode& n) {
+    struct Opd {
+      DNode node;
+      int shift;
+      bool neg;
+    };
+    std::vector<Opd> ops{{n.args[0], n.sa, false}, {n.args[1], n.sb, n.sub}, {n.args[2], n.sc, n.sub_c}};
+    const int W = n.width, st = n.stage;
+    // Pass-through: the low bits [0, L) come from one positive, non-constant operand alone.
+    int L = 0;
+    size_t p = 0;
+    for (size_t i = 1; i < 3; ++i)
+      if (ops[i].shift < ops[p].shift) p = i;
+    int s2 = 1 << 30;
+    for (size_t i = 0; i < 3; ++i)
+      if (i != p) s2 = std::min(s2, ops[i].shift);
+    if (!ops[p].neg && !g_.is_const(ops[p].node) && s2 > ops[p].shift) L = std::min(s2, W);
+    ExprP low;
+    if (L > 0) {
+      const Opd& o = ops[p];
+      const DfgNode& a = g_.node(o.node);
+      std::string an = name_at(o.node, st);
+      int take = L - o.shift;  // operand bits [take-1, 0] (sign-extended when the operand is narrower)
+      std::vector<ExprP> parts;
+      if (take > 0) {
+        if (a.width >= take)
+          parts.push_back(slice(an, take - 1, 0));
+        else
+          parts = {replicate(take - a.width, bit_of(an, a.width, a.width - 1)), var(an)};
+      }
+      if (o.shift > 0 && take > 0) parts.push_back(lit(std::min(o.shift, L), 0, false));
+      if (take <= 0) parts = {lit(L, 0, false)};
+      low = concat(parts);
+    }
+    if (L >= W) {
+      m_.wire(n.name, W, true, as_signed(low));
+      return;
+    }
+    const int Wc = W - L;
+    int negs = 0;
+    for (const Opd& o : ops) negs += o.neg ? 1 : 0;
+    if (negs > 2) fail("internal error: ternary adder '{}' with three subtracted operands", n.name);
+    std::vector<ExprP> e;
+    for (size_t i = 0; i < 3; ++i) {
+      const Opd& o = ops[i];
+      ExprP x = at(o.node, st);
+      if (i == p && L > o.shift)
+        x = binary(x, BinOp::Ashr, num(L - o.shift));
+      else if (o.shift - L > 0)
+        x = binary(x, BinOp::Shl, num(o.shift - L));
+      // One subtraction: ~C (+1 below). Two: the positive operand inverted, the sum inverted.
+      bool invert = negs == 1 ? o.neg : (negs == 2 && !o.neg);
+      if (invert) x = unary(UnOp::Not, x);
+      e.push_back(x);
+    }
+    const int cin = negs == 1 ? 1 : 0;
+    const std::string xn = n.name + "__csx", mn = n.name + "__csm", sn = n.name + "__cssum";
+    m_.wire(xn, Wc, true, binary(binary(e[0], BinOp::Xor, e[1]), BinOp::Xor, e[2]));
+    ExprP y = lit(1, cin, false);
+    if (Wc > 1) {
+      m_.wire(mn, Wc, true,
+              binary(binary(binary(e[0], BinOp::And, e[1]), BinOp::Or, binary(e[0], BinOp::And, e[2])), BinOp::Or,
+                     binary(e[1], BinOp::And, e[2])));
+      y = concat({slice(mn, Wc - 2, 0), lit(1, cin, false)});
+    }
+    ExprP sum = binary(var(xn), BinOp::Add, y);
+    if (negs == 2) {
+      m_.wire(sn, Wc, false, sum);
+      sum = unary(UnOp::Not, var(sn));
+    }
+    m_.wire(n.name, W, true, L > 0 ? as_signed(concat({sum, low})) : as_signed(sum));
   }
 
   void cast(const DfgNode& n) {

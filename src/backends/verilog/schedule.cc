@@ -1,6 +1,8 @@
 // Timing model and pipeline register placement.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <initializer_list>
 
 #include "tachyon/backends/verilog/rtl.h"
 #include "tachyon/support/error.h"
@@ -31,6 +33,7 @@ double TimingModel::delay(const Dfg& g, const DfgNode& n) const {
     case DKind::Add:
       if (g.is_const(n.args[1]) && g.node(n.args[1]).value.is_zero()) return 0.0;  // pure shift
       return adder(n.width);
+    case DKind::Add3:  // the 3:2 compression shares the adder's LUT (rtl_emit)
     case DKind::Neg: return adder(n.width);
     case DKind::Cmp: {
       int w = std::max(g.node(n.args[0]).width + n.sa, g.node(n.args[1]).width + n.sb);
@@ -75,25 +78,115 @@ double TimingModel::delay(const Dfg& g, const DfgNode& n) const {
   return 0.0;
 }
 
+namespace {
+
+const char* kind_name(const Dfg& g, const DfgNode& n) {
+  switch (n.kind) {
+    case DKind::Input: return "input";
+    case DKind::Const: return "constant";
+    case DKind::Add: return g.is_const(n.args[1]) && g.node(n.args[1]).value.is_zero() ? "shift" : n.sub ? "subtractor" : "adder";
+    case DKind::Add3: return "ternary adder";
+    case DKind::Neg: return "negation";
+    case DKind::Shr: return "shift";
+    case DKind::Wrap: return "wrap";
+    case DKind::Cast: return "conversion";
+    case DKind::IsNeg: return "sign bit";
+    case DKind::Cmp: return "comparator";
+    case DKind::Mux: return "multiplexer";
+    case DKind::Mul: return "multiplier";
+    case DKind::Rom: return "ROM";
+  }
+  return "?";
+}
+
+// Walks back from the latest-arriving node of the worst stage through the latest-arriving
+// operand of the same stage.
+void critical_path(const Dfg& g, const std::vector<bool>& live, ScheduleResult& r) {
+  DNode end = -1;
+  for (size_t i = 0; i < g.size(); ++i) {
+    const DfgNode& n = g.node(static_cast<DNode>(i));
+    if (live[i] && n.kind != DKind::Const && n.kind != DKind::Rom && (end < 0 || n.time > g.node(end).time)) end = static_cast<DNode>(i);
+  }
+  if (end < 0) return;
+  r.worst_stage = g.node(end).stage;
+  std::vector<ScheduleResult::PathStep> path;
+  for (DNode cur = end; cur >= 0;) {
+    const DfgNode& n = g.node(cur);
+    path.push_back({n.name, kind_name(g, n), n.time});
+    DNode next = -1;
+    for (DNode a : n.args) {
+      const DfgNode& an = g.node(a);
+      if (an.kind == DKind::Const || an.stage != n.stage || (an.kind == DKind::Rom)) continue;
+      if (next < 0 || an.time > g.node(next).time) next = a;
+    }
+    cur = next;
+  }
+  r.critical_path.assign(path.rbegin(), path.rend());
+}
+
+}  // namespace
+
 ScheduleResult schedule(Dfg& g, const TimingModel& m) {
   g.compute_widths();
   std::vector<bool> live = g.live();
   double budget = m.budget();
   ScheduleResult r;
-  // Multiplexer level within the stage (0: not a multiplexer). Two levels of 2:1 multiplexers
-  // whose data are constants or first-level multiplexers make one LUT plus a MUXF7/MUXF8:
-  // mux(s, mux(s1, a, b), mux(s2, c, d)) is two LUT6 and a MUXF7 per bit (constant leaves
-  // make the inner pair a LUT of three select bits), so the second level costs mux_pair_ns.
-  std::vector<int> mux_level(g.size(), 0);
-  auto pairs_with = [&](const DfgNode& n, int s) {
-    bool any_mux = false;
-    for (size_t k = 1; k < n.args.size(); ++k) {
-      const DfgNode& a = g.node(n.args[k]);
-      if (a.kind == DKind::Const) continue;
-      if (a.kind != DKind::Mux || a.stage != s || mux_level[static_cast<size_t>(n.args[k])] % 2 != 1) return false;
-      any_mux = true;
+  // Multiplexers are mapped as Xilinx slices do: a 2:1 multiplexer tree whose leaves (select
+  // bits, non-constant data) number at most six per bit is one LUT6 (constant leaves cost
+  // nothing: a depth-2 decision tree with constant scores is a LUT of its three select bits);
+  // a multiplexer over two such LUTs is a MUXF7 (mux_pair_ns), one over two MUXF7 a MUXF8.
+  // A depth-4 decision tree is thus 4 LUTs, 2 MUXF7 and a MUXF8 per bit, one LUT level plus
+  // two short steps after its comparators. Anything else is a LUT level after its inputs.
+  enum MuxKind : uint8_t { kNotMux, kLut, kF7, kF8, kLutLevel };
+  std::vector<MuxKind> mux_kind(g.size(), kNotMux);
+  std::vector<std::vector<DNode>> leaves(g.size());  // of kLut multiplexers
+  auto time_in = [&](DNode a, int s) { return g.node(a).stage == s ? g.node(a).time : 0.0; };
+  // Places a multiplexer in stage s; returns its arrival time.
+  auto place_mux = [&](size_t i, int s) {
+    const DfgNode& n = g.node(static_cast<DNode>(i));
+    std::vector<DNode> lv;
+    for (DNode a : n.args) {
+      const DfgNode& an = g.node(a);
+      if (an.kind == DKind::Const) continue;
+      if (an.kind == DKind::Mux && an.stage == s && mux_kind[static_cast<size_t>(a)] == kLut)
+        lv.insert(lv.end(), leaves[static_cast<size_t>(a)].begin(), leaves[static_cast<size_t>(a)].end());
+      else
+        lv.push_back(a);
     }
-    return any_mux;
+    std::sort(lv.begin(), lv.end());
+    lv.erase(std::unique(lv.begin(), lv.end()), lv.end());
+    double t_lut = 1e30;  // as one LUT over its leaves
+    if (lv.size() <= 6) {
+      t_lut = 0;
+      for (DNode a : lv) t_lut = std::max(t_lut, time_in(a, s));
+      t_lut += m.lut_ns;
+    }
+    auto data_are = [&](std::initializer_list<MuxKind> ks) {
+      for (size_t k = 1; k < 3; ++k) {
+        const DfgNode& an = g.node(n.args[k]);
+        if (an.kind == DKind::Const) continue;
+        if (an.kind != DKind::Mux || an.stage != s) return false;
+        if (std::find(ks.begin(), ks.end(), mux_kind[static_cast<size_t>(n.args[k])]) == ks.end()) return false;
+      }
+      return true;
+    };
+    double td = std::max(time_in(n.args[1], s), time_in(n.args[2], s));
+    double sel = time_in(n.args[0], s) + m.lut_ns;  // the select is a routed net
+    double t_f = std::max(td + m.mux_pair_ns, sel);
+    MuxKind fk = data_are({kLut}) ? kF7 : data_are({kLut, kF7}) ? kF8 : kNotMux;
+    if (fk != kNotMux && t_f < t_lut) {
+      mux_kind[i] = fk;
+      return t_f;
+    }
+    if (t_lut < 1e30) {
+      mux_kind[i] = kLut;
+      leaves[i] = std::move(lv);
+      return t_lut;
+    }
+    mux_kind[i] = kLutLevel;
+    double t = 0;
+    for (DNode a : n.args) t = std::max(t, time_in(a, s));
+    return t + m.lut_ns;
   };
   for (size_t i = 0; i < g.size(); ++i) {
     DfgNode& n = g.node(static_cast<DNode>(i));
@@ -114,18 +207,19 @@ ScheduleResult schedule(Dfg& g, const TimingModel& m) {
     double t_in = 0;
     for (DNode a : n.args)
       if (g.node(a).stage == s) t_in = std::max(t_in, g.node(a).time);
+    if (n.kind == DKind::Mux) {
+      double t = place_mux(i, s);
+      if (t > budget && t_in > 0) t = place_mux(i, ++s);
+      n.stage = s;
+      n.time = t;
+      r.max_stage_delay_ns = std::max(r.max_stage_delay_ns, n.time);
+      continue;
+    }
     double d = m.delay(g, n);
-    bool paired = n.kind == DKind::Mux && pairs_with(n, s);
-    if (paired) d = m.mux_pair_ns;
     if (d > 0 && t_in > 0 && t_in + d > budget) {
       ++s;
       t_in = 0;
-      if (paired) {
-        paired = false;
-        d = m.delay(g, n);
-      }
     }
-    if (n.kind == DKind::Mux) mux_level[i] = paired ? 2 : 1;
     if (n.kind == DKind::Rom) {
       // The address path ends in the ROM's output register: the value exists one stage later.
       r.max_stage_delay_ns = std::max(r.max_stage_delay_ns, t_in + d);
@@ -139,6 +233,7 @@ ScheduleResult schedule(Dfg& g, const TimingModel& m) {
   }
   int last = 0;
   for (const auto& o : g.outputs()) last = std::max(last, g.node(o.node).stage);
+  critical_path(g, live, r);
   // Use stages: the latest stage at which each value is read.
   for (size_t i = 0; i < g.size(); ++i) {
     const DfgNode& n = g.node(static_cast<DNode>(i));

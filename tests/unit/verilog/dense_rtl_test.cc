@@ -175,3 +175,71 @@ TEST(DenseRtl, RoundingAccumulatorAfterRelu) {
   NdArray xs = random_inputs(b.g, 300, rng, 4.0);
   expect_rtl_matches_emulator(b.g, xs, tmp, "rounding_verilator", 100.0, {{"simulator", "verilator"}});
 }
+
+// Ternary adders (a carry-save step feeding one carry chain, rtl_emit) in every sign pattern:
+// one Dense layer per case with three power-of-two weights (one CSD term each, so each sum is
+// exactly one ternary adder: none of its pairs occurs twice), with shifts that give
+// pass-through low bits or none, exact and wrapping accumulators, with and without a bias
+// (a constant operand), on a signed and an unsigned input type. Icarus against the emulator.
+TEST(DenseRtl, TernaryAddersEverySignPattern) {
+  TempDir tmp("dense_ternary");
+  const int shift_sets[][3] = {{0, 0, 0}, {0, 1, 2}, {2, 0, 1}, {3, 3, 0}, {1, 2, 2}};
+  for (const char* xs : {"ap_fixed<4,1>", "ap_ufixed<4,2>"}) {
+    GraphBuilder b("tern");
+    FixedType xt = T(xs), wt = T("ap_fixed<8,4>");  // 4 bits: 2^12 samples each
+    ValueId x = b.input("x", {3}, xt);
+    int k = 0;
+    for (int signs = 0; signs < 8; ++signs)
+      for (const auto& sh : shift_sets)
+        for (int variant = 0; variant < 3; ++variant) {  // exact; wrapping 6-bit accumulator; with a bias
+          std::vector<double> w(3);
+          for (int i = 0; i < 3; ++i) w[static_cast<size_t>(i)] = ((signs >> i) & 1 ? -1.0 : 1.0) * std::ldexp(1.0, sh[i] - 1);
+          std::vector<ValueId> ins{x, b.constant(fmt::format("w{}", k), {3, 1}, w, wt)};
+          if (variant == 2) ins.push_back(b.constant(fmt::format("b{}", k), {1}, {signs % 2 ? -0.75 : 1.25}, wt));
+          FixedType acc = variant == 1 ? T("ap_fixed<6,3>") : T("ap_fixed<16,8>");
+          ValueId y = b.node(Op::Dense, fmt::format("d{}", k), ins, {1}, acc, {{"accum", acc}});
+          b.output(y, fmt::format("y{}", k));
+          ++k;
+        }
+    // Every code of the three inputs, every output compared.
+    std::string name = xs[3] == 'u' ? "tern_u" : "tern_s";
+    backends::BackendOptions o;
+    o.output_dir = tmp.sub(name);
+    o.project_name = name;
+    o.force = true;
+    o.extra = {{"adder_inputs", 3}};
+    backends::verilog::write_project(b.g, o);
+    const int64_t nc = int64_t{1} << xt.width;
+    std::vector<std::vector<BigInt>> codes;
+    NdArray in;
+    in.shape = {nc * nc * nc, 3};
+    for (int64_t c = 0; c < nc * nc * nc; ++c) {
+      std::vector<BigInt> row;
+      for (int64_t i = 0, r = c; i < 3; ++i, r /= nc) {
+        Fixed v = Fixed::from_raw(BigInt(r % nc), xt);  // raw bits read in the type (two's complement if signed)
+        row.push_back(v.raw());
+        in.data.push_back(v.to_double());
+      }
+      codes.push_back(row);
+    }
+    auto rtl = backends::verilog::simulate_codes(o.output_dir, codes, backends::verilog::Simulator::Icarus);
+    emulator::Emulator emu(b.g);
+    std::vector<NdArray> ref = emu.predict({in});
+    ASSERT_EQ(rtl.size(), codes.size());
+    ASSERT_EQ(ref.size(), static_cast<size_t>(k));
+    int bad = 0;
+    for (size_t s = 0; s < codes.size(); ++s)
+      for (size_t j = 0; j < ref.size(); ++j) {
+        FixedType yt = b.g.value(b.g.outputs[j].value).type.value();
+        BigInt want = Fixed::from_double(ref[j].data[s], yt).raw();
+        if (rtl[s][j] != want && ++bad <= 10)
+          ADD_FAILURE() << name << " output " << j << " sample " << s << ": rtl " << rtl[s][j].to_dec() << ", emulator "
+                        << want.to_dec();
+      }
+    EXPECT_EQ(bad, 0);
+    nlohmann::json m = nlohmann::json::parse(read_file(std::filesystem::path(o.output_dir) / "tachyon_project.json"));
+    int ternary = 0;
+    for (const auto& l : m.at("layers")) ternary += l.at("ternary_adders").get<int>();
+    EXPECT_EQ(ternary, k) << "every sum should be one ternary adder";
+  }
+}

@@ -15,8 +15,8 @@
 //
 // Depth bound: with depth_slack >= 0, a substitution is made in an output only while that
 // output's terms can still be summed within (minimal tree depth of its plain CSD terms +
-// depth_slack) adder levels (sum over terms of 2^depth <= 2^limit, the condition for a
-// binary tree of that depth to exist).
+// depth_slack) adder levels (sum over terms of k^depth <= k^limit, the condition for a tree
+// of k-input adders of that depth to exist; k = options.arity).
 #pragma once
 
 #include <cstdint>
@@ -51,6 +51,7 @@ struct CmvmAdder {
 struct CmvmOptions {
   bool share = true;     // false: no sub-expressions (plain CSD terms)
   int depth_slack = -1;  // < 0: unbounded
+  int arity = 2;         // operands per adder of the caller's final sums (3: ternary adder trees)
 };
 
 struct CmvmResult {

@@ -26,7 +26,7 @@ namespace tachyon::backends::verilog {
 
 using DNode = int32_t;
 
-enum class DKind { Input, Const, Add, Neg, Shr, Wrap, Cast, IsNeg, Cmp, Mux, Mul, Rom };
+enum class DKind { Input, Const, Add, Add3, Neg, Shr, Wrap, Cast, IsNeg, Cmp, Mux, Mul, Rom };
 enum class CmpOp { Lt, Le, Gt, Ge, Eq, Ne };
 
 struct Rom {
@@ -37,8 +37,10 @@ struct Rom {
 struct DfgNode {
   DKind kind = DKind::Const;
   std::vector<DNode> args;
-  int sa = 0, sb = 0;        // Add / Cmp: left shifts of the operands
-  bool sub = false;          // Add: (a << sa) - (b << sb)
+  int sa = 0, sb = 0;        // Add / Add3 / Cmp: left shifts of the operands
+  bool sub = false;          // Add: (a << sa) - (b << sb); Add3: b is subtracted
+  int sc = 0;                // Add3: left shift of the third operand
+  bool sub_c = false;        // Add3: c is subtracted
   int k = 0;                 // Shr: amount; Wrap: width
   bool wrap_signed = true;   // Wrap
   int frac = 0;              // Cast: fraction bits of the operand
@@ -76,6 +78,10 @@ class Dfg {
   // (a << sa) + (b << sb), or minus when sub.
   DNode add(DNode a, int sa, DNode b, int sb, bool sub, const std::string& name);
   DNode add(DNode a, DNode b, const std::string& name) { return add(a, 0, b, 0, false, name); }
+  // Ternary adder (a << sa) +/- (b << sb) +/- (c << sc): one carry chain whose per-bit LUT
+  // also does the 3:2 compression (printed as a carry-save step feeding one adder, see
+  // rtl_emit). A zero constant operand gives a two-input add.
+  DNode add3(DNode a, int sa, DNode b, int sb, bool sub_b, DNode c, int sc, bool sub_c, const std::string& name);
   DNode neg(DNode a, const std::string& name);
   DNode shl(DNode a, int k, const std::string& name);  // a << k (an Add with a zero operand)
   DNode shr(DNode a, int k, const std::string& name);  // floor(a / 2^k)
@@ -99,6 +105,10 @@ class Dfg {
   size_t size() const { return nodes_.size(); }
   bool is_const(DNode n) const { return node(n).kind == DKind::Const; }
   const std::vector<Rom>& roms() const { return roms_; }
+  // Largest number of operands sum_tree (dot.h) gives one adder: 2 (binary adder trees) or 3
+  // (ternary adders, fewer adder levels).
+  int adder_arity() const { return adder_arity_; }
+  void set_adder_arity(int k) { adder_arity_ = k; }
 
   // Graph outputs (their codes go to the output bus).
   void add_output(DNode n, const FixedType& t) { outputs_.push_back({n, t}); }
@@ -128,6 +138,7 @@ class Dfg {
   int group_ = 0;
   std::vector<Output> outputs_;
   int input_width_ = 0;
+  int adder_arity_ = 2;
   std::unordered_map<std::string, int> names_;  // base name -> times used
 };
 

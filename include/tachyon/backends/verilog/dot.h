@@ -61,6 +61,7 @@ struct DotLayer {
   // the per-input MCM below.
   bool cmvm = true;
   int depth_slack = 0;   // CMVM adder-depth bound (cmvm.h); < 0: unbounded
+  int depth_arity = 2;   // the bound's adder inputs (cmvm.h CmvmOptions::arity)
 };
 
 struct DotStats {

@@ -24,6 +24,7 @@ struct NetOptions {
   bool share = true;   // multiple-constant multiplication
   bool cmvm = true;    // whole-layer constant matrix-vector multiplication (dot.h)
   int depth_slack = 0;   // its adder-depth bound (cmvm.h); < 0: unbounded
+  int depth_arity = 2;   // the bound counts levels of adders with this many inputs (cmvm.h)
 };
 
 struct LayerInfo {

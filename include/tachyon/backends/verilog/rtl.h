@@ -39,6 +39,14 @@ struct ScheduleResult {
                                 // which out_data holds the result (= last_stage + 1)
   double max_stage_delay_ns = 0;  // worst logic delay of any stage (model)
   int register_bits = 0;        // pipeline register bits (excluding input / output registers)
+  // The worst stage's critical path (model), first node first: node name, what it is,
+  // arrival time at its output within the stage.
+  struct PathStep {
+    std::string node, what;
+    double time_ns = 0;
+  };
+  int worst_stage = 0;
+  std::vector<PathStep> critical_path;
 };
 
 // Computes widths (Dfg::compute_widths) and assigns every live node a stage (ASAP, a new
