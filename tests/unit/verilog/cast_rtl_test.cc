@@ -74,3 +74,50 @@ TEST(CastRtl, ExhaustiveSmallTypesEveryMode) {
   int k = 0;
   for (const FixedType& s : sources) check_source(s, tmp, "cast" + std::to_string(k++));
 }
+
+// A cast to an unsigned type whose result is read wider than its own width (here by an exact
+// cast to a wide signed type, like the next layer's adders read it): the RTL must zero-extend
+// the result. A non-negative source that cannot overflow the target used to have its top
+// bits trimmed (the wrap only needs the target's width) and its new top bit, a magnitude bit
+// of the unsigned result, was then sign-extended. One input per target, so that each source
+// is read by its cast alone (another reader would keep the source's full width).
+TEST(CastRtl, UnsignedResultReadWider) {
+  TempDir tmp("casts_wide");
+  const FixedType wide = FixedType::parse("ap_fixed<16,8>");
+  int k = 0;
+  for (const char* src : {"ap_ufixed<5,2>", "ap_ufixed<6,6>", "ap_fixed<6,3>"}) {
+    const FixedType s = FixedType::parse(src);
+    std::vector<FixedType> ts;
+    for (const FixedType& t : targets())
+      if (t.overflow == Overflow::WRAP && t.sat_bits == 0) ts.push_back(t);
+    GraphBuilder b("casts");
+    for (size_t j = 0; j < ts.size(); ++j) {
+      ValueId x = b.input("x" + std::to_string(j), {1}, s);
+      ValueId c = b.node(Op::Cast, "c" + std::to_string(j), {x}, {1}, ts[j]);
+      ValueId y = b.node(Op::Cast, "w" + std::to_string(j), {c}, {1}, wide);
+      b.output(y, "y" + std::to_string(j));
+    }
+    backends::BackendOptions o;
+    o.output_dir = tmp.sub("wide" + std::to_string(k));
+    o.project_name = "wide" + std::to_string(k++);
+    o.force = true;
+    o.clock_period_ns = 2.0;
+    backends::verilog::write_project(b.g, o);
+    std::vector<std::vector<BigInt>> in;
+    for (int64_t c = 0; c < (int64_t{1} << s.width); ++c)
+      in.push_back(std::vector<BigInt>(ts.size(), Fixed::from_raw(BigInt(c), s).raw()));
+    auto out = backends::verilog::simulate_codes(o.output_dir, in, backends::verilog::Simulator::Icarus);
+    ASSERT_EQ(out.size(), in.size());
+    int bad = 0;
+    for (size_t r = 0; r < in.size(); ++r) {
+      Fixed xv = Fixed::from_raw(in[r][0], s);
+      for (size_t j = 0; j < ts.size(); ++j) {
+        Fixed want = xv.cast(ts[j]).cast(wide);
+        if (out[r][j] != want.raw() && ++bad <= 10)
+          ADD_FAILURE() << s.str() << " code " << in[r][0].to_dec() << " (" << xv.to_decimal() << ") -> " << ts[j].str()
+                        << " -> " << wide.str() << ": rtl " << out[r][j].to_dec() << ", expected " << want.raw().to_dec();
+      }
+    }
+    EXPECT_EQ(bad, 0) << s.str();
+  }
+}
