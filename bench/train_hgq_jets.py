@@ -209,7 +209,8 @@ def type_name(k, B, I, modes=""):
     if not live.any():
         return "fixed<0,0>"
     sign = bool((k[live] != 0).any())
-    i = int(I[live].max()) if sign else int(I[live].max())
+    # In a signed covering type an unsigned element needs one more integer bit (the sign).
+    i = int((I + (1 - k) * int(sign))[live].max())
     f = int((B - I)[live].max())
     return f"{'fixed' if sign else 'ufixed'}<{i + f},{i}{modes}>"
 
