@@ -19,7 +19,11 @@
 # SPEC is a zoo model name (tests/data/models), optionally NAME@BITS to convert with every
 # bits of weight (config written here: weights and biases ap_fixed<BITS,1>, data
 # ap_fixed<BITS+4,5>, accumulators ap_fixed<2*BITS+8,10> that hold every product exactly), or `qat` for a 4-bit-weight / 6-bit-activation tagger trained here
-# (bench/train_qat_jets.py on tests/data/jets_hlf, needs /usr/bin/python3 with torch and onnx).
+# (bench/train_qat_jets.py on tests/data/jets_hlf, needs /usr/bin/python3 with torch and onnx),
+# or `hgq` / `hgq@BETA` for a tagger with per-weight and per-activation bit widths trained here
+# like HGQ does and written as an HGQ proxy model (bench/train_hgq_jets.py, default beta 5e-5;
+# needs torch and h5py); its RTL and emulator outputs are also checked against the script's
+# own numpy fixed-point reference.
 # Defaults: qonnx_mlp_w8a8 qonnx_mlp_w4a6 jet_mlp_linear_out@8 qat. FLOWS="ours plain" picks
 # the flows. Yosys takes minutes per design.
 set -euo pipefail
@@ -39,7 +43,14 @@ mkdir -p "$OUT"
 for spec in "${SPECS[@]}"; do
   name=${spec/@/_w}
   cfg=()
-  if [ "$spec" = qat ]; then
+  if [ "${spec%@*}" = hgq ]; then
+    beta=5e-5
+    [ "$spec" != hgq ] && beta=${spec#*@}
+    name=hgq_b$beta
+    [ -f "$OUT/$name/hgq_jets.h5" ] || $PY "$ROOT/bench/train_hgq_jets.py" "$ROOT/tests/data/jets_hlf/jsc_openml_test1000.npz" "$OUT/$name" --beta "$beta"
+    model=$OUT/$name/hgq_jets.h5
+    inputs=$OUT/$name/hgq_jets.inputs.npy
+  elif [ "$spec" = qat ]; then
     [ -f "$OUT/qat/qat_jets.onnx" ] || $PY "$ROOT/bench/train_qat_jets.py" "$ROOT/tests/data/jets_hlf/jsc_openml_test1000.npz" "$OUT/qat"
     model=$OUT/qat/qat_jets.onnx
     inputs=$OUT/qat/qat_jets.inputs.npy
@@ -58,6 +69,12 @@ EOF
     fi
   fi
   "$T" predict "$model" "${cfg[@]}" -i "$inputs" -o "$OUT/$name.emulator.npy" -q
+  if [ "${spec%@*}" = hgq ]; then
+    "$T" compare "$OUT/$name.emulator.npy" "$OUT/$name/hgq_jets.ref.npy" --require-equal > /dev/null
+    for p in 5 10; do
+      "$T" convert "$model" --backend verilog --clock-period $p -o "$OUT/$name.clock$p" --force > /dev/null
+    done
+  fi
   for arith in mcm cmvm; do
     dir=$OUT/$name.$arith
     echo "== $name, --arithmetic $arith"
@@ -82,6 +99,11 @@ $PY - "$OUT" "$FLOWS" "${SPECS[@]}" <<'PYEOF'
 import json, os, re, sys
 out, flows, specs = sys.argv[1], sys.argv[2].split(), sys.argv[3:]
 
+def dirname(spec):
+    base, _, arg = spec.partition("@")
+    if base == "hgq": return "hgq_b" + (arg or "5e-5")
+    return spec.replace("@", "_w")
+
 def plain_stat(path):
     # Cell counts of the top module from a Yosys `stat` report.
     cells, lut, ff, carry = {}, 0, 0, 0
@@ -103,7 +125,7 @@ def figures(d, flow):
 print("Per Dense/Conv layer (manifest figures; adder bits = width minus passed-through low bits):")
 print(f"{'model':<24}{'layer':<14}{'adders mcm':>11}{'cmvm':>7}{'bits mcm':>10}{'cmvm':>8}{'depth mcm':>10}{'cmvm':>6}")
 for spec in specs:
-    name = spec.replace("@", "_w")
+    name = dirname(spec)
     ms = {a: json.load(open(f"{out}/{name}.{a}/tachyon_project.json")) for a in ("mcm", "cmvm")}
     for lm, lc in zip(ms["mcm"]["layers"], ms["cmvm"]["layers"]):
         if lm.get("op") not in ("Dense", "Conv"): continue
@@ -115,7 +137,7 @@ hdr = f"{'model':<24}{'arith':<6}{'adders':>8}{'adder bits':>11}{'cycles':>7}{'n
 for f in flows: hdr += f"{'LUT ' + f:>12}{'FF ' + f:>10}{'CARRY8 ' + f:>13}"
 print(hdr)
 for spec in specs:
-    name = spec.replace("@", "_w")
+    name = dirname(spec)
     for a in ("mcm", "cmvm"):
         d = f"{out}/{name}.{a}"
         m = json.load(open(f"{d}/tachyon_project.json"))
@@ -125,6 +147,14 @@ for spec in specs:
             r = figures(d, f)
             row += f"{r['LUT']:>12}{r['FF']:>10}{r['CARRY8']:>13}" if r else f"{'-':>12}{'-':>10}{'-':>13}"
         print(row)
+hgq = [dirname(s) for s in specs if s.partition("@")[0] == "hgq"]
+if hgq:
+    print()
+    print("HGQ-style taggers, latency of `tachyon convert --backend verilog` (default arithmetic) per clock period:")
+    for name in hgq:
+        lat = [json.load(open(f"{out}/{name}.clock{p}/tachyon_project.json")) for p in (5, 10)]
+        print(f"{name:<24}" + "".join(f"{m['clock_period_ns']:>5.0f} ns clock: {m['latency_cycles']} cycles "
+                                      f"({m['latency_ns']:.0f} ns)   " for m in lat))
 print()
 print("Flows: ours = synth.ys (synth_xilinx -family xcup -flatten -nodsp, adder trees kept as two-input")
 print("adders on carry chains); plain = synth_plain.ys (synth_xilinx -family xcup -flatten -nodsp -abc9).")

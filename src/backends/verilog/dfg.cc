@@ -465,8 +465,11 @@ void Dfg::compute_widths() {
         const FixedType& t = n.to;
         bool sign_free = t.quant == Quant::TRN || t.quant == Quant::RND || t.quant == Quant::RND_MIN_INF ||
                          t.quant == Quant::RND_CONV;
+        // A wrapping cast reads only the bits that reach its result's W bits; an unsigned
+        // result keeps one more (the source's sign there), so that a cast that cannot
+        // overflow zero-extends its W bits instead of sign-extending the top one.
         if (t.overflow == Overflow::WRAP && t.sat_bits == 0 && sign_free)
-          req(n.args[0], std::max(1, n.frac - t.frac_bits() + t.width));
+          req(n.args[0], std::max(1, n.frac - t.frac_bits() + t.width + (t.is_signed ? 0 : 1)));
         else
           full(n.args[0]);
         break;
