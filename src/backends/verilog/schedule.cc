@@ -139,6 +139,7 @@ ScheduleResult schedule(Dfg& g, const TimingModel& m) {
   // two short steps after its comparators. Anything else is a LUT level after its inputs.
   enum MuxKind : uint8_t { kNotMux, kLut, kF7, kF8, kLutLevel };
   std::vector<MuxKind> mux_kind(g.size(), kNotMux);
+  std::vector<double> early(g.size(), 0.0);  // arrival before a final LUT an adder can absorb
   std::vector<std::vector<DNode>> leaves(g.size());  // of kLut multiplexers
   auto time_in = [&](DNode a, int s) { return g.node(a).stage == s ? g.node(a).time : 0.0; };
   // Places a multiplexer in stage s; returns its arrival time.
@@ -204,14 +205,19 @@ ScheduleResult schedule(Dfg& g, const TimingModel& m) {
     }
     int s = 0;
     for (DNode a : n.args) s = std::max(s, g.node(a).stage);
+    // A two-input adder's LUT per bit reads one bit of each operand; an operand that is a
+    // gate of two signals per bit (a ReLU: x_i and not sign(x)), possibly through wires,
+    // fits that LUT too (four inputs): the adder starts before the gate's own LUT.
+    const bool absorbs = n.kind == DKind::Add && !(g.is_const(n.args[1]) && g.node(n.args[1]).value.is_zero());
     double t_in = 0;
     for (DNode a : n.args)
-      if (g.node(a).stage == s) t_in = std::max(t_in, g.node(a).time);
+      if (g.node(a).stage == s) t_in = std::max(t_in, absorbs ? early[static_cast<size_t>(a)] : g.node(a).time);
     if (n.kind == DKind::Mux) {
       double t = place_mux(i, s);
       if (t > budget && t_in > 0) t = place_mux(i, ++s);
       n.stage = s;
       n.time = t;
+      early[i] = mux_kind[i] == kLut && leaves[i].size() <= 2 ? t - m.lut_ns : t;
       r.max_stage_delay_ns = std::max(r.max_stage_delay_ns, n.time);
       continue;
     }
@@ -229,6 +235,14 @@ ScheduleResult schedule(Dfg& g, const TimingModel& m) {
       n.stage = s;
       n.time = t_in + d;
       r.max_stage_delay_ns = std::max(r.max_stage_delay_ns, n.time);
+      // Wires (a shift, a bit selection, a conversion that only drops bits) of one signal
+      // keep that signal's pending gate.
+      early[i] = n.time;
+      std::vector<DNode> var;
+      for (DNode a : n.args)
+        if (!g.is_const(a)) var.push_back(a);
+      if (d == 0 && var.size() == 1 && g.node(var[0]).stage == s && n.kind != DKind::IsNeg)
+        early[i] = std::min(n.time, early[static_cast<size_t>(var[0])]);
     }
   }
   int last = 0;
