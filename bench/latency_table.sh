@@ -6,8 +6,8 @@
 #
 #   bench/latency_table.sh [BUILD_DIR] [OUT_DIR] [SPEC...]
 #
-# SPEC is MODEL_FILE[:CONFIG] (paths relative to the repository root) or a zoo model name
-# (tests/data/models/NAME.onnx). Clocks: CLOCKS (default "5 2.5").
+# SPEC is MODEL_FILE[:CONFIG] (paths as given or relative to the repository root) or a zoo
+# model name (tests/data/models/NAME.onnx). Clocks: CLOCKS (default "5 2.5").
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$ROOT/build}
@@ -26,8 +26,9 @@ printf '%-34s %6s %6s | %-38s | %s\n' "" "" "" "--adder-inputs 2" "--adder-input
 for spec in "${SPECS[@]}"; do
   file=${spec%%:*}
   cfg=()
-  [ "$spec" != "$file" ] && cfg=(-c "$ROOT/${spec#*:}")
-  [ -f "$ROOT/$file" ] && model=$ROOT/$file || model=$ROOT/tests/data/models/$file.onnx
+  resolve() { if [ -f "$1" ]; then echo "$1"; elif [ -f "$ROOT/$1" ]; then echo "$ROOT/$1"; else echo "$ROOT/tests/data/models/$1.onnx"; fi; }
+  [ "$spec" != "$file" ] && cfg=(-c "$(resolve "${spec#*:}")")
+  model=$(resolve "$file")
   name=$(basename "${model%.*}")
   for clock in $CLOCKS; do
     row=$(printf '%-34s %6s %6s |' "$name" "$clock" "ns")

@@ -2,7 +2,8 @@
 #
 #   rtl_report TACHYON OUT NAME MODEL INPUTS CONFIG [CONVERT_OPTION...]
 #
-# Converts MODEL (with CONFIG unless it is empty) to RTL at a 5 ns clock in OUT/NAME, checks
+# Converts MODEL (with CONFIG unless it is empty) to RTL at a CLOCK ns clock (environment,
+# default 5) in OUT/NAME, checks
 # that its RTL simulation of INPUTS equals the emulator bit for bit (OUT/NAME.rtl.npy,
 # OUT/NAME.emulator.npy), then runs `tachyon report` (Yosys) into OUT/NAME.report.json.
 rtl_report() {
@@ -12,7 +13,7 @@ rtl_report() {
   [ -n "$config" ] && cfg=(-c "$config")
   local dir=$out/$name
   echo "== $name"
-  "$t" convert "$model" "${cfg[@]}" --backend verilog --clock-period 5 "$@" -o "$dir" --force
+  "$t" convert "$model" "${cfg[@]}" --backend verilog --clock-period "${CLOCK:-5}" "$@" -o "$dir" --force
   "$t" predict "$model" "${cfg[@]}" -i "$inputs" -o "$out/$name.emulator.npy" -q
   "$t" simulate "$dir" -i "$inputs" -o "$out/$name.rtl.npy"
   "$t" compare "$out/$name.rtl.npy" "$out/$name.emulator.npy" --require-equal

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Verilog figures for boosted decision trees: trains two XGBoost models on the bundled jets
 # (tests/data/jets_hlf/jsc_openml_test1000.npz, 16 features; first 600 jets for training),
-# converts them to RTL at a 5 ns clock (200 MHz), checks the RTL simulation of the 1000 jets
+# converts them to RTL at a CLOCK ns clock (default 5 ns = 200 MHz), checks the RTL simulation of the 1000 jets
 # against the emulator (bit-identical), and synthesizes with Yosys (synth_xilinx -family
 # xcup) for LUT / FF counts; the latency comes from the generated pipeline.
 #
@@ -67,7 +67,7 @@ for name in "${MODELS[@]}"; do
   rtl_report "$T" "$OUT" "$name" "$OUT/$name.json" "$OUT/x.npy" "$OUT/trees.yml"
 done
 echo
-echo "== summary (clock 5 ns, Yosys synth_xilinx -family xcup; RTL bit-identical to the emulator on 1000 jets)"
+echo "== summary (clock ${CLOCK:-5} ns, Yosys synth_xilinx -family xcup; RTL bit-identical to the emulator on 1000 jets)"
 echo "   input $INPUT_T, score/result $SCORE_T"
 $PY - "$OUT" "${MODELS[@]}" <<'PYEOF'
 import json, sys

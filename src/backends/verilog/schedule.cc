@@ -126,9 +126,11 @@ void critical_path(const Dfg& g, const std::vector<bool>& live, ScheduleResult& 
 
 }  // namespace
 
-ScheduleResult schedule(Dfg& g, const TimingModel& m) {
-  g.compute_widths();
-  std::vector<bool> live = g.live();
+namespace {
+
+// Places every live node in the earliest stage where its logic fits, but no group (layer)
+// earlier than group_floor[group]; fills stage, time, max_use_stage and the result.
+ScheduleResult place(Dfg& g, const TimingModel& m, const std::vector<bool>& live, const std::vector<int>& group_floor) {
   double budget = m.budget();
   ScheduleResult r;
   // Multiplexers are mapped as Xilinx slices do: a 2:1 multiplexer tree whose leaves (select
@@ -203,7 +205,7 @@ ScheduleResult schedule(Dfg& g, const TimingModel& m) {
       n.time = 0;
       continue;
     }
-    int s = 0;
+    int s = group_floor[static_cast<size_t>(n.group)];
     for (DNode a : n.args) s = std::max(s, g.node(a).stage);
     // A two-input adder's LUT per bit reads one bit of each operand; an operand that is a
     // gate of two signals per bit (a ReLU: x_i and not sign(x)), possibly through wires,
@@ -270,6 +272,36 @@ ScheduleResult schedule(Dfg& g, const TimingModel& m) {
   r.last_stage = last;
   r.latency = last + 1;
   return r;
+}
+
+}  // namespace
+
+// As early as possible first. Then, layer by layer, starting a layer one stage later (its
+// inputs registered instead of a cut through its adder trees) is kept when it does not add a
+// cycle and needs fewer register bits: activations between layers are narrower than the
+// partial sums inside them.
+ScheduleResult schedule(Dfg& g, const TimingModel& m) {
+  g.compute_widths();
+  std::vector<bool> live = g.live();
+  std::vector<int> floor(g.groups().size(), 0);
+  ScheduleResult best = place(g, m, live, floor);
+  for (size_t k = 1; k < floor.size(); ++k) {
+    int first = -1;
+    for (size_t i = 0; i < g.size(); ++i) {
+      const DfgNode& n = g.node(static_cast<DNode>(i));
+      if (live[i] && static_cast<size_t>(n.group) == k && n.kind != DKind::Const && n.kind != DKind::Input)
+        first = first < 0 ? n.stage : std::min(first, n.stage);
+    }
+    if (first < 0) continue;
+    std::vector<int> trial = floor;
+    trial[k] = first + 1;
+    ScheduleResult r = place(g, m, live, trial);
+    if (r.latency <= best.latency && r.register_bits < best.register_bits) {
+      best = r;
+      floor = std::move(trial);
+    }
+  }
+  return place(g, m, live, floor);
 }
 
 }  // namespace tachyon::backends::verilog
