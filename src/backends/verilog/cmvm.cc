@@ -108,7 +108,7 @@ class Solver {
     return v;
   }
   uint64_t weight(size_t j) const {
-    uint64_t w = 0;
+    uint64_t w = j < o_.extra_terms.size() ? static_cast<uint64_t>(o_.extra_terms[j]) : 0;
     for (const CmvmTerm& t : outs_[j]) w += pw(src_[static_cast<size_t>(t.source)].depth);
     return w;
   }

@@ -137,7 +137,10 @@ std::vector<size_t> emit_cmvm_outputs(Dfg& g, const DotLayer& L, std::vector<DNo
     for (const DotTerm& t : dp.terms) digits += csd_nonzeros(t.w);
     st.csd_adders += std::max(0, digits - 1);
   }
-  CmvmResult r = cmvm(inputs, std::move(terms), CmvmOptions{true, L.depth_slack, L.depth_arity});
+  // The depth bound counts the bias the final sum adds as one more term.
+  CmvmOptions co{true, L.depth_slack, L.depth_arity, {}};
+  for (const BigInt& c : consts) co.extra_terms.push_back(c.is_zero() ? 0 : 1);
+  CmvmResult r = cmvm(inputs, std::move(terms), co);
   st.mcm_adders += static_cast<int>(r.adders.size());
   for (size_t k = 0; k < r.adders.size(); ++k) {
     const CmvmAdder& a = r.adders[k];

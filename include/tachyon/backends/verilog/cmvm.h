@@ -52,6 +52,9 @@ struct CmvmOptions {
   bool share = true;     // false: no sub-expressions (plain CSD terms)
   int depth_slack = -1;  // < 0: unbounded
   int arity = 2;         // operands per adder of the caller's final sums (3: ternary adder trees)
+  // Per output: terms the caller adds to the final sum besides the CMVM's (a constant bias),
+  // each counted by the depth bound as one input of depth 0. Empty: none.
+  std::vector<int> extra_terms;
 };
 
 struct CmvmResult {

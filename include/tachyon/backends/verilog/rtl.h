@@ -12,8 +12,10 @@ namespace tachyon::backends::verilog {
 
 // A deliberately simple delay model of UltraScale+ (-2 speed grade) logic, used to place
 // pipeline registers: a logic level (LUT plus its routing) costs lut_ns, a carry chain of
-// width w costs lut_ns + carry8_ns * ceil(w / 8), a 2:1 multiplexer one level (a second
-// multiplexer level over first-level ones mux_pair_ns: LUT pair + MUXF7, see schedule), a
+// width w costs lut_ns + carry8_ns * ceil(w / 8) (a ternary adder too: its 3:2 step shares
+// the adder's LUT), a tree of 2:1 multiplexers with at most six signals per bit one level,
+// a multiplexer over two such LUTs or over two MUXF7 mux_pair_ns (MUXF7 / MUXF8, see
+// schedule), a two-signal gate feeding a two-input adder nothing (it fits the adder's LUT), a
 // rounding one adder (plus a level when its decision does not fit the adder's first LUT), a
 // saturation one level when the range check and the bit fit a LUT6 (else two), a
 // combinational DSP48E2 multiply dsp_ns, the address path of a registered ROM rom_ns.
@@ -27,7 +29,7 @@ struct TimingModel {
   double carry8_ns = 0.06;
   double dsp_ns = 2.6;
   double rom_ns = 1.2;
-  double mux_pair_ns = 0.15;  // second level of a 2:1 multiplexer pair (MUXF7/F8, see schedule)
+  double mux_pair_ns = 0.15;  // a MUXF7 or MUXF8 step (see schedule)
   double budget() const { return period_ns - overhead_ns; }
   double adder(int width) const { return lut_ns + carry8_ns * ((width + 7) / 8); }
   double delay(const Dfg& g, const DfgNode& n) const;
