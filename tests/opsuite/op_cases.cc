@@ -273,6 +273,15 @@ const std::vector<OpCase>& op_cases() {
                       {2, 3}, T("ap_fixed<10,4,AP_RND,AP_SAT>")));
     });
     add("ElementQuant", Op::ElementQuant, [](GraphBuilder& b, std::mt19937_64&) {
+      // Behind a conversion: the Verilog backend builds each element's rounding and overflow.
+      ValueId x = b.input("x", {8}, T("ap_fixed<14,6>"));
+      ValueId pre = b.node(Op::Cast, "pre", {x}, {8}, T("ap_fixed<15,6>"));
+      std::string p = b.prefix;
+      b.output(eq_testing::add_element_quant(b.g, pre, p + "op", eq_testing::kMixed, "AP_RND", "AP_SAT", {8}), "y");
+    });
+    add("ElementQuantOnInput", Op::ElementQuant, [](GraphBuilder& b, std::mt19937_64&) {
+      // Read only by the quantizer, the input carries each element in its own type (Verilog:
+      // per-element bus fields, the quantization done by the code conversion).
       ValueId x = b.input("x", {8}, T("ap_fixed<14,6>"));
       std::string p = b.prefix;
       b.output(eq_testing::add_element_quant(b.g, x, p + "op", eq_testing::kMixed, "AP_RND", "AP_SAT", {8}), "y");

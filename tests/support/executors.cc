@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #include "tachyon/backends/backend.h"
 #include "tachyon/backends/hls.h"
@@ -89,11 +90,22 @@ std::vector<NdArray> run_netlist(const ir::Graph& g, const std::vector<NdArray>&
   Netlist net;
   build_netlist(g, net);
   const backends::verilog::Dfg& d = net.d;
-  // Bus bit offset -> index of the element in bus order.
+  // Bus bit offset -> index of the element in bus order, and the element's own type when the
+  // port carries per-element types (an input read only by an ElementQuant): its code is the
+  // port type's code converted to it, as the RTL simulation's input step does.
   std::map<int, size_t> element_at;
+  std::vector<std::pair<FixedType, std::optional<FixedType>>> conv;
   size_t e = 0;
   for (const backends::verilog::PortLayout& p : net.inputs)
-    for (int64_t i = 0; i < p.elements; ++i) element_at[p.bit_offset + static_cast<int>(i) * p.type.width] = e++;
+    for (int64_t i = 0; i < p.elements; ++i, ++e) {
+      const bool per = !p.element_types.empty();
+      if (per && !p.element_types[static_cast<size_t>(i)]) {
+        conv.push_back({p.type, std::nullopt});
+        continue;
+      }
+      element_at[per ? p.element_offsets[static_cast<size_t>(i)] : p.bit_offset + static_cast<int>(i) * p.type.width] = e;
+      conv.push_back({p.type, per ? p.element_types[static_cast<size_t>(i)] : std::optional<FixedType>()});
+    }
   std::vector<std::vector<BigInt>> out_codes;
   for (int64_t s = 0; s < batch; ++s) {
     std::vector<BigInt> codes = input_codes(g, inputs, s);
@@ -103,7 +115,8 @@ std::vector<NdArray> run_netlist(const ir::Graph& g, const std::vector<NdArray>&
       if (n.kind != DKind::Input) continue;
       auto it = element_at.find(n.input_offset);
       if (it == element_at.end()) fail("netlist input node '{}' at bit {} is no element's offset", n.name, n.input_offset);
-      node_in[i] = codes.at(it->second);
+      const auto& [pt, et] = conv.at(it->second);
+      node_in[i] = et ? Fixed::from_raw(codes.at(it->second), pt).cast(*et).raw() : codes.at(it->second);
     }
     std::vector<BigInt> v = d.evaluate_all(node_in);
     std::vector<BigInt> out;

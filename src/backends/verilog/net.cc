@@ -8,6 +8,7 @@
 #include "tachyon/backends/verilog/mcm.h"
 #include "tachyon/fixed/fixed.h"
 #include "tachyon/ir/diagnostic.h"
+#include "tachyon/ir/element_quant.h"
 #include "tachyon/ir/window.h"
 #include "tachyon/support/error.h"
 
@@ -151,10 +152,30 @@ void NetEmitter::build() {
     pl.bit_offset = offset;
     Sigs s;
     std::string base = ir::sanitize_identifier(p.name);
-    for (int64_t e = 0; e < pl.elements; ++e)
-      s.push_back({d_.input(fmt::format("{}_{}", base, e), offset + static_cast<int>(e) * pl.type.width, pl.type),
-                   pl.type.frac_bits()});
-    offset += static_cast<int>(pl.elements) * pl.type.width;
+    std::vector<ir::NodeId> readers = g_.users(p.value);
+    if (readers.size() == 1 && g_.node(readers[0]).op == ir::Op::ElementQuant && g_.node(readers[0]).inputs.at(0) == p.value) {
+      // Each element arrives already in its quantizer's type: the quantizer's rounding is
+      // done where the codes are made (the simulation's float -> code step, or upstream),
+      // so the ElementQuant node below is wires and pruned elements take no bus bits.
+      pl.element_types = ir::element_quant_types(g_, g_.node(readers[0]));
+      if (static_cast<int64_t>(pl.element_types.size()) != pl.elements)
+        node_fail(g_, g_.node(readers[0]), "{} element types for an input of {} elements", pl.element_types.size(), pl.elements);
+      for (int64_t e = 0; e < pl.elements; ++e) {
+        const std::optional<FixedType>& t = pl.element_types[static_cast<size_t>(e)];
+        pl.element_offsets.push_back(offset);
+        if (!t) {
+          s.push_back({d_.constant(0), pl.type.frac_bits()});
+          continue;
+        }
+        s.push_back({d_.input(fmt::format("{}_{}", base, e), offset, *t), t->frac_bits()});
+        offset += t->width;
+      }
+    } else {
+      for (int64_t e = 0; e < pl.elements; ++e)
+        s.push_back({d_.input(fmt::format("{}_{}", base, e), offset + static_cast<int>(e) * pl.type.width, pl.type),
+                     pl.type.frac_bits()});
+      offset += static_cast<int>(pl.elements) * pl.type.width;
+    }
     vals_[p.value] = std::move(s);
     inputs_.push_back(pl);
   }

@@ -27,14 +27,33 @@ std::string top_name(const std::string& project) {
 }
 
 nlohmann::json port_json(const PortLayout& p) {
-  return nlohmann::json{{"name", p.name},           {"shape", p.shape},           {"user_shape", p.user_shape},
-                        {"perm", p.perm},           {"type", p.type.str()},       {"width", p.type.width},
-                        {"signed", p.type.is_signed}, {"elements", p.elements},    {"bit_offset", p.bit_offset}};
+  nlohmann::json j{{"name", p.name},           {"shape", p.shape},           {"user_shape", p.user_shape},
+                   {"perm", p.perm},           {"type", p.type.str()},       {"width", p.type.width},
+                   {"signed", p.type.is_signed}, {"elements", p.elements},    {"bit_offset", p.bit_offset}};
+  if (!p.element_types.empty()) {
+    // Per element: its type ("" = pruned, no bits) and bit offset; a code of `type` becomes
+    // the element's by the fixed-point conversion to it.
+    nlohmann::json types = nlohmann::json::array();
+    for (const auto& t : p.element_types) types.push_back(t ? t->str() : std::string());
+    j["element_types"] = types;
+    j["element_offsets"] = p.element_offsets;
+  }
+  return j;
 }
 
-std::string bus_line(const PortLayout& p) {
-  return fmt::format("  {} {} {}: element e at bits [{} + {}*e +: {}]", p.name, ir::shape_str(p.shape), p.type.str(),
-                     p.bit_offset, p.type.width, p.type.width);
+std::vector<std::string> bus_lines(const PortLayout& p) {
+  if (p.element_types.empty())
+    return {fmt::format("  {} {} {}: element e at bits [{} + {}*e +: {}]", p.name, ir::shape_str(p.shape), p.type.str(),
+                        p.bit_offset, p.type.width, p.type.width)};
+  std::vector<std::string> out{fmt::format("  {} {}: each element in its own type, already quantized (the conversion of a {}"
+                                           " value to it; pruned elements have no bits):",
+                                           p.name, ir::shape_str(p.shape), p.type.str())};
+  for (size_t e = 0; e < p.element_types.size(); ++e) {
+    const auto& t = p.element_types[e];
+    out.push_back(t ? fmt::format("    element {}: {} at bits [{} +: {}]", e, t->str(), p.element_offsets[e], t->width)
+                    : fmt::format("    element {}: pruned (constant 0)", e));
+  }
+  return out;
 }
 
 bool option_bool(const nlohmann::json& extra, const char* key, bool def) {
@@ -65,15 +84,16 @@ std::string arithmetic_of(const nlohmann::json& extra) {
   return a;
 }
 
-// Adder bits of an adder node: its width minus the low bits one operand passes through
-// (a + (b << s) and a - (b << s) copy a's low s bits; a negation has none).
+// A node that builds an adder (not a pure shift).
 bool is_adder(const Dfg& d, const DfgNode& n) {
   return n.kind == DKind::Neg || n.kind == DKind::Add3 ||
          (n.kind == DKind::Add && !(d.is_const(n.args[1]) && d.node(n.args[1]).value.is_zero()));
 }
 
-// A ternary adder counts as two adders of the bits above its pass-through (rtl_emit prints
-// it as a carry-save step and one adder: two LUTs per bit).
+// Adder bits of an adder node: its width minus the low bits one operand passes through
+// (a + (b << s) and a - (b << s) copy a's low s bits; a negation has none). A ternary adder
+// counts as two adders of the bits above its pass-through (rtl_emit prints it as a
+// carry-save step and one adder: two LUTs per bit).
 int64_t node_adder_bits(const DfgNode& n) {
   if (n.kind == DKind::Neg) return n.width;
   if (n.kind == DKind::Add3) {
@@ -188,9 +208,11 @@ void write_project(const ir::Graph& g, const BackendOptions& o) {
   h.push_back("Buses: graph tensors in order, elements in internal channels-last row-major order, element 0 in the");
   h.push_back("least significant bits, each element the raw code of its fixed-point type (two's complement if signed).");
   h.push_back(fmt::format("in_data [{}:0]:", in_w - 1));
-  for (const PortLayout& p : ne.inputs()) h.push_back(bus_line(p));
+  for (const PortLayout& p : ne.inputs())
+    for (std::string& l : bus_lines(p)) h.push_back(std::move(l));
   h.push_back(fmt::format("out_data [{}:0]:", out_w - 1));
-  for (const PortLayout& p : ne.outputs()) h.push_back(bus_line(p));
+  for (const PortLayout& p : ne.outputs())
+    for (std::string& l : bus_lines(p)) h.push_back(std::move(l));
   h.push_back(fmt::format("Timing model: {:.3g} ns of logic per stage; worst stage {:.3g} ns (estimated Fmax {:.0f} MHz).",
                           tm.budget(), s.max_stage_delay_ns, fmax));
   {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "tachyon/backends/verilog.h"
 #include "tachyon/backends/verilog/project.h"
@@ -28,6 +29,9 @@ struct Port {
   ir::Shape shape, user_shape;
   std::vector<int64_t> perm;
   std::string name;
+  // Inputs whose elements have their own types (manifest element_types; width 0 = pruned).
+  std::vector<std::optional<FixedType>> element_types;
+  std::vector<int> element_offsets;
 };
 
 std::vector<Port> ports(const nlohmann::json& arr) {
@@ -41,6 +45,15 @@ std::vector<Port> ports(const nlohmann::json& arr) {
     q.user_shape = p.at("user_shape").get<ir::Shape>();
     q.perm = p.at("perm").get<std::vector<int64_t>>();
     q.name = p.at("name").get<std::string>();
+    if (p.contains("element_types")) {
+      for (const auto& t : p.at("element_types")) {
+        std::string ts = t.get<std::string>();
+        q.element_types.push_back(ts.empty() ? std::nullopt : std::optional<FixedType>(FixedType::parse(ts)));
+      }
+      q.element_offsets = p.at("element_offsets").get<std::vector<int>>();
+      if (static_cast<int64_t>(q.element_types.size()) != q.elements || q.element_offsets.size() != q.element_types.size())
+        fail("project manifest: port '{}' lists {} element types for {} elements", q.name, q.element_types.size(), q.elements);
+    }
     out.push_back(std::move(q));
   }
   return out;
@@ -167,6 +180,15 @@ std::vector<std::vector<BigInt>> simulate_codes(const std::string& dir_s, const 
       for (const Port& p : in)
         for (int64_t e = 0; e < p.elements; ++e, ++k) {
           const BigInt& c = codes[k];
+          if (!p.element_types.empty()) {
+            // The element's own type: the code of the port's type converted to it.
+            const auto& t = p.element_types[static_cast<size_t>(e)];
+            if (!t) continue;
+            BigInt ce = Fixed::from_raw(c, p.type).cast(*t).raw();
+            int off = p.element_offsets[static_cast<size_t>(e)];
+            for (int b = 0; b < t->width; ++b) bits[static_cast<size_t>(off + b)] = ce.bit(b);
+            continue;
+          }
           int w = p.type.width;
           for (int b = 0; b < w; ++b) bits[static_cast<size_t>(p.offset + e * w + b)] = c.bit(b);
         }

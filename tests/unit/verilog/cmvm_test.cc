@@ -90,7 +90,7 @@ TEST(Cmvm, SharesAcrossInputsBeyondPerInputMcm) {
   Problem p;
   for (int i = 0; i < 3; ++i) p.inputs.push_back(CmvmSource{BigInt(-128), BigInt(127), 0});
   p.w = {{BigInt(3), BigInt(5), BigInt(0)}, {BigInt(3), BigInt(5), BigInt(1)}};
-  CmvmResult plain = cmvm(p.inputs, csd_terms(p), CmvmOptions{false, -1});
+  CmvmResult plain = cmvm(p.inputs, csd_terms(p), CmvmOptions{false, -1, 2, {}});
   CmvmResult shared = cmvm(p.inputs, csd_terms(p), CmvmOptions{});
   EXPECT_EQ(tree_adders(plain), 7);
   EXPECT_LE(tree_adders(shared), 4);
@@ -125,7 +125,7 @@ TEST(Cmvm, DepthBoundHolds) {
       while ((size_t{1} << l) < ts.size()) ++l;
       limit.push_back(l + slack);
     }
-    CmvmResult r = cmvm(p.inputs, terms, CmvmOptions{true, slack});
+    CmvmResult r = cmvm(p.inputs, terms, CmvmOptions{true, slack, 2, {}});
     CmvmResult free = cmvm(p.inputs, terms, CmvmOptions{});
     for (size_t j = 0; j < r.outputs.size(); ++j) {
       uint64_t w = 0;

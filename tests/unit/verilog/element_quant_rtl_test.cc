@@ -6,6 +6,8 @@
 #include "tachyon/backends/verilog/dfg.h"
 #include "tachyon/backends/verilog/net.h"
 #include "tachyon/backends/verilog/project.h"
+#include "tachyon/backends/verilog/rtl.h"
+#include "tachyon/ir/element_quant.h"
 #include "unit/element_quant_util.h"
 
 using namespace vtest;
@@ -60,14 +62,15 @@ TEST(ElementQuantRtl, MixedTypesDenseAndClipMatchTheEmulator) {
 TEST(ElementQuantRtl, EachElementHasItsOwnWidthAndPrunedOnesAreFree) {
   GraphBuilder b("eq_widths");
   ValueId x = b.input("x", {8}, T("ap_fixed<12,6>"));
-  ValueId q = add_element_quant(b.g, x, "q", kMixed, "AP_RND", "AP_SAT", {8});
+  ValueId pre = b.node(Op::Cast, "pre", {x}, {8}, T("ap_fixed<13,6>"));  // not the input itself: see below
+  ValueId q = add_element_quant(b.g, pre, "q", kMixed, "AP_RND", "AP_SAT", {8});
   b.output(q, "y");
   backends::verilog::Dfg d;
   backends::verilog::NetEmitter net(b.g, d, {});
   net.build();
   // Element i's cast node: its interval is its own type's code range; the pruned element is
   // the constant 0.
-  std::vector<ir::ElementRange> ranges = ir::element_quant_ranges(b.g, b.g.node(0));
+  std::vector<ir::ElementRange> ranges = ir::element_quant_ranges(b.g, b.g.node(1));
   int casts = 0;
   for (size_t i = 0; i < d.size(); ++i) {
     const backends::verilog::DfgNode& n = d.node(static_cast<backends::verilog::DNode>(i));
@@ -81,8 +84,41 @@ TEST(ElementQuantRtl, EachElementHasItsOwnWidthAndPrunedOnesAreFree) {
     ++casts;
   }
   EXPECT_EQ(casts, 7);  // 8 elements, one pruned
-  ASSERT_EQ(net.layers().size(), 1u);
-  EXPECT_EQ(net.layers()[0].notes.at(0), "7 element types, 1 of 8 elements pruned");
+  ASSERT_EQ(net.layers().size(), 2u);
+  EXPECT_EQ(net.layers()[1].notes.at(0), "7 element types, 1 of 8 elements pruned");
   ASSERT_EQ(d.outputs().size(), 8u);
   EXPECT_TRUE(d.is_const(d.outputs()[2].node));
+}
+
+// An input read only by the quantizer (HGQ's input quantizer) carries each element in its own
+// type: one bus field per kept element at its own width, none for the pruned one, and no
+// logic between the bus and the quantizer's outputs.
+TEST(ElementQuantRtl, InputReadOnlyByTheQuantizerHasPerElementFields) {
+  GraphBuilder b("eq_input");
+  ValueId x = b.input("x", {8}, T("ap_fixed<12,6>"));
+  ValueId q = add_element_quant(b.g, x, "q", kMixed, "AP_RND", "AP_SAT", {8});
+  b.output(q, "y");
+  backends::verilog::Dfg d;
+  backends::verilog::NetEmitter net(b.g, d, {});
+  net.build();
+  std::vector<std::optional<FixedType>> types = ir::element_quant_types(b.g, b.g.node(0));
+  ASSERT_EQ(net.inputs().size(), 1u);
+  const backends::verilog::PortLayout& p = net.inputs()[0];
+  ASSERT_EQ(p.element_types.size(), 8u);
+  int offset = 0;
+  for (size_t e = 0; e < 8; ++e) {
+    EXPECT_EQ(p.element_types[e], types[e]) << e;
+    EXPECT_EQ(p.element_offsets[e], offset) << e;
+    offset += types[e] ? types[e]->width : 0;
+  }
+  EXPECT_EQ(d.input_width(), offset);
+  int inputs = 0;
+  for (size_t i = 0; i < d.size(); ++i) {
+    const backends::verilog::DfgNode& n = d.node(static_cast<backends::verilog::DNode>(i));
+    if (n.kind == backends::verilog::DKind::Input) ++inputs;
+  }
+  EXPECT_EQ(inputs, 7);  // the pruned element has no field
+  backends::verilog::TimingModel tm;
+  backends::verilog::ScheduleResult r = backends::verilog::schedule(d, tm);
+  EXPECT_EQ(r.max_stage_delay_ns, 0.0);  // wires only
 }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,12 @@ struct PortLayout {
   FixedType type;
   int64_t elements = 0;
   int bit_offset = 0;    // of element 0 in the flat bus
+  // An input read only by a per-element quantizer (HGQ's input quantizer) carries every
+  // element in its own type (nullopt: pruned, no bits) at its own bit offset; `type` stays the
+  // graph's type of the input, from which a code converts to the element's (the
+  // quantizer's step, done before the bus). Empty: every element in `type`, packed.
+  std::vector<std::optional<FixedType>> element_types;
+  std::vector<int> element_offsets;
 };
 
 class NetEmitter {
