@@ -153,7 +153,9 @@ void NetEmitter::build() {
     Sigs s;
     std::string base = ir::sanitize_identifier(p.name);
     std::vector<ir::NodeId> readers = g_.users(p.value);
-    if (readers.size() == 1 && g_.node(readers[0]).op == ir::Op::ElementQuant && g_.node(readers[0]).inputs.at(0) == p.value) {
+    const bool is_output = std::any_of(g_.outputs.begin(), g_.outputs.end(), [&](const ir::IoPort& o) { return o.value == p.value; });
+    if (!is_output && readers.size() == 1 && g_.node(readers[0]).op == ir::Op::ElementQuant &&
+        g_.node(readers[0]).inputs.at(0) == p.value) {
       // Each element arrives already in its quantizer's type: the quantizer's rounding is
       // done where the codes are made (the simulation's float -> code step, or upstream),
       // so the ElementQuant node below is wires and pruned elements take no bus bits.

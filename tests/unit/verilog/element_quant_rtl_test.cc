@@ -122,3 +122,19 @@ TEST(ElementQuantRtl, InputReadOnlyByTheQuantizerHasPerElementFields) {
   backends::verilog::ScheduleResult r = backends::verilog::schedule(d, tm);
   EXPECT_EQ(r.max_stage_delay_ns, 0.0);  // wires only
 }
+
+// An input that is also a model output keeps its one type on the bus (the output must carry
+// the input's own codes, not the quantized ones).
+TEST(ElementQuantRtl, InputThatIsAlsoAnOutputKeepsItsType) {
+  GraphBuilder b("eq_input_out");
+  ValueId x = b.input("x", {8}, T("ap_fixed<12,6>"));
+  ValueId q = add_element_quant(b.g, x, "q", kMixed, "AP_RND", "AP_SAT", {8});
+  b.output(q, "y");
+  b.output(x, "x_copy");
+  backends::verilog::Dfg d;
+  backends::verilog::NetEmitter net(b.g, d, {});
+  net.build();
+  ASSERT_EQ(net.inputs().size(), 1u);
+  EXPECT_TRUE(net.inputs()[0].element_types.empty());
+  EXPECT_EQ(d.input_width(), 8 * 12);
+}
