@@ -97,15 +97,19 @@ def write_all_layouts(tmp_path, layers, outputs):
     return paths
 
 
-@pytest.mark.parametrize("layout", ["h5", "json", "keras"])
-def test_every_layer_matches_numpy(tmp_path, layout):
-    layers = every_layer_model()
-    x = r(64, 8, 8, 3, scale=1.0)
-    ref = evaluate(layers, ["out"], {"x": x})[0]
-    path = write_all_layouts(tmp_path, layers, ["out"])[layout]
+def assert_matches_numpy(tmp_path, layers, output, x, layout):
+    """The model written in `layout`, emulated at WIDE precision, against the numpy evaluation
+    of its single input "x" and output `output`."""
+    ref = evaluate(layers, [output], {"x": x})[0]
+    path = write_all_layouts(tmp_path, layers, [output])[layout]
     y = tachyon.convert_from_keras_model(path, hls_config=WIDE, output_dir=str(tmp_path / "p")).predict(x)
     assert y.shape == ref.shape
     assert np.max(np.abs(y - ref)) < 1e-4, np.max(np.abs(y - ref))
+
+
+@pytest.mark.parametrize("layout", ["h5", "json", "keras"])
+def test_every_layer_matches_numpy(tmp_path, layout):
+    assert_matches_numpy(tmp_path, every_layer_model(), "out", r(64, 8, 8, 3, scale=1.0), layout)
 
 
 def test_activations_match_numpy_within_table_precision(tmp_path):
@@ -458,12 +462,7 @@ def test_dilated_convolutions(tmp_path, layout):
         L("c1", "Conv1D", ["rs"], {"filters": 2, "kernel_size": [3], "dilation_rate": [4], "padding": "valid"},
           [("kernel", r(3, 3, 2)), ("bias", r(2))]),
     ]
-    x = r(20, 11, 10, 2, scale=1.0)
-    ref = evaluate(layers, ["c1"], {"x": x})[0]
-    path = write_all_layouts(tmp_path, layers, ["c1"])[layout]
-    y = tachyon.convert_from_keras_model(path, hls_config=WIDE, output_dir=str(tmp_path / "p")).predict(x)
-    assert y.shape == ref.shape
-    assert np.max(np.abs(y - ref)) < 1e-4, np.max(np.abs(y - ref))
+    assert_matches_numpy(tmp_path, layers, "c1", r(20, 11, 10, 2, scale=1.0), layout)
 
 
 def test_truncated_files_never_crash(tmp_path):
