@@ -3,6 +3,7 @@
 #include "tachyon/backends/verilog/cmvm.h"
 
 #include <algorithm>
+#include <array>
 #include <queue>
 #include <random>
 #include <tuple>
@@ -78,12 +79,16 @@ class Solver {
  public:
   Solver(const std::vector<CmvmSource>& inputs, std::vector<std::vector<CmvmTerm>> outs, const CmvmOptions& o)
       : o_(o), src_(inputs), outs_(outs.size()) {
+    // arity^k, saturating at 2^62.
+    const uint64_t base = o_.arity >= 3 ? 3 : 2, top = uint64_t{1} << 62;
+    for (size_t k = 1; k < pow_.size(); ++k) pow_[k] = std::min(top, pow_[k - 1] * base);
     for (size_t j = 0; j < outs.size(); ++j)
       for (const CmvmTerm& t : outs[j]) add_term(j, t);
     cap_.resize(outs_.size());
     for (size_t j = 0; j < outs_.size(); ++j) {
       int limit = 0;
-      while (pw(limit) < weight(j)) ++limit;
+      const uint64_t w = weight(j);
+      while (limit < 63 && pw(limit) < w) ++limit;
       cap_[j] = o_.depth_slack < 0 ? ~uint64_t{0} : pw(limit + o_.depth_slack);
     }
   }
@@ -100,13 +105,7 @@ class Solver {
   }
 
  private:
-  // arity^k, saturating at 2^62.
-  uint64_t pw(int k) const {
-    const uint64_t base = o_.arity >= 3 ? 3 : 2, cap = uint64_t{1} << 62;
-    uint64_t v = 1;
-    for (int i = 0; i < k && v < cap; ++i) v = std::min(cap, v * base);
-    return v;
-  }
+  uint64_t pw(int k) const { return pow_[static_cast<size_t>(std::clamp(k, 0, 63))]; }
   uint64_t weight(size_t j) const {
     uint64_t w = j < o_.extra_terms.size() ? static_cast<uint64_t>(o_.extra_terms[j]) : 0;
     for (const CmvmTerm& t : outs_[j]) w += pw(src_[static_cast<size_t>(t.source)].depth);
@@ -234,6 +233,7 @@ class Solver {
   }
 
   CmvmOptions o_;
+  std::array<uint64_t, 64> pow_{1};  // pow_[k] = arity^k, saturating (set in the constructor)
   std::vector<CmvmSource> src_;
   std::vector<CmvmAdder> adders_;
   std::vector<std::vector<CmvmTerm>> outs_;

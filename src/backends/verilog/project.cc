@@ -166,7 +166,8 @@ void write_project(const ir::Graph& g, const BackendOptions& o) {
   // the fewest cycles at the clock, then the fewest adder bits, then register bits.
   std::vector<std::pair<int, int>> tries;
   if (adder_inputs != "3") tries.push_back({2, 2});
-  if (adder_inputs != "2") tries.insert(tries.end(), {{3, 2}, {3, 3}});
+  if (adder_inputs != "2") tries.push_back({3, 2});
+  if (adder_inputs != "2" && arith == "cmvm") tries.push_back({3, 3});  // the bound is the CMVM's
   struct Candidate {
     std::unique_ptr<Dfg> d;
     std::unique_ptr<NetEmitter> ne;

@@ -151,22 +151,19 @@ class Emitter {
     int s2 = 1 << 30;
     for (size_t i = 0; i < 3; ++i)
       if (i != p) s2 = std::min(s2, ops[i].shift);
-    if (!ops[p].neg && !g_.is_const(ops[p].node) && s2 > ops[p].shift) L = std::min(s2, W);
+    if (!ops[p].neg && !g_.is_const(ops[p].node) && s2 > ops[p].shift && ops[p].shift < W) L = std::min(s2, W);
     ExprP low;
     if (L > 0) {
       const Opd& o = ops[p];
       const DfgNode& a = g_.node(o.node);
       std::string an = name_at(o.node, st);
-      int take = L - o.shift;  // operand bits [take-1, 0] (sign-extended when the operand is narrower)
+      const int take = L - o.shift;  // > 0: operand bits [take-1, 0], sign-extended when narrower
       std::vector<ExprP> parts;
-      if (take > 0) {
-        if (a.width >= take)
-          parts.push_back(slice(an, take - 1, 0));
-        else
-          parts = {replicate(take - a.width, bit_of(an, a.width, a.width - 1)), var(an)};
-      }
-      if (o.shift > 0 && take > 0) parts.push_back(lit(std::min(o.shift, L), 0, false));
-      if (take <= 0) parts = {lit(L, 0, false)};
+      if (a.width >= take)
+        parts.push_back(slice(an, take - 1, 0));
+      else
+        parts = {replicate(take - a.width, bit_of(an, a.width, a.width - 1)), var(an)};
+      if (o.shift > 0) parts.push_back(lit(o.shift, 0, false));
       low = concat(parts);
     }
     if (L >= W) {

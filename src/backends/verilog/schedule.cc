@@ -124,10 +124,6 @@ void critical_path(const Dfg& g, const std::vector<bool>& live, ScheduleResult& 
   r.critical_path.assign(path.rbegin(), path.rend());
 }
 
-}  // namespace
-
-namespace {
-
 // Places every live node in the earliest stage where its logic fits, but no group (layer)
 // earlier than group_floor[group]; fills stage, time, max_use_stage and the result.
 ScheduleResult place(Dfg& g, const TimingModel& m, const std::vector<bool>& live, const std::vector<int>& group_floor) {
@@ -284,24 +280,33 @@ ScheduleResult schedule(Dfg& g, const TimingModel& m) {
   g.compute_widths();
   std::vector<bool> live = g.live();
   std::vector<int> floor(g.groups().size(), 0);
-  ScheduleResult best = place(g, m, live, floor);
-  for (size_t k = 1; k < floor.size(); ++k) {
-    int first = -1;
+  // First stage of every group in the placement kept so far (-1: no logic).
+  auto first_stages = [&] {
+    std::vector<int> first(floor.size(), -1);
     for (size_t i = 0; i < g.size(); ++i) {
       const DfgNode& n = g.node(static_cast<DNode>(i));
-      if (live[i] && static_cast<size_t>(n.group) == k && n.kind != DKind::Const && n.kind != DKind::Input)
-        first = first < 0 ? n.stage : std::min(first, n.stage);
+      if (!live[i] || n.kind == DKind::Const || n.kind == DKind::Input) continue;
+      int& f = first[static_cast<size_t>(n.group)];
+      f = f < 0 ? n.stage : std::min(f, n.stage);
     }
-    if (first < 0) continue;
+    return first;
+  };
+  ScheduleResult best = place(g, m, live, floor);
+  std::vector<int> first = first_stages();
+  bool last_is_best = true;  // the graph holds the placement of `floor`
+  for (size_t k = 1; k < floor.size(); ++k) {
+    if (first[k] < 0) continue;
     std::vector<int> trial = floor;
-    trial[k] = first + 1;
+    trial[k] = first[k] + 1;
     ScheduleResult r = place(g, m, live, trial);
-    if (r.latency <= best.latency && r.register_bits < best.register_bits) {
+    last_is_best = r.latency <= best.latency && r.register_bits < best.register_bits;
+    if (last_is_best) {
       best = r;
       floor = std::move(trial);
+      first = first_stages();
     }
   }
-  return place(g, m, live, floor);
+  return last_is_best ? best : place(g, m, live, floor);
 }
 
 }  // namespace tachyon::backends::verilog

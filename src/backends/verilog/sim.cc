@@ -29,7 +29,7 @@ struct Port {
   ir::Shape shape, user_shape;
   std::vector<int64_t> perm;
   std::string name;
-  // Inputs whose elements have their own types (manifest element_types; width 0 = pruned).
+  // Inputs whose elements have their own types (manifest element_types; nullopt = pruned).
   std::vector<std::optional<FixedType>> element_types;
   std::vector<int> element_offsets;
 };
