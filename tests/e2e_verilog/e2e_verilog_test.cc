@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 
 #include "tachyon/backends/backend.h"
 #include "tachyon/backends/verilog.h"
@@ -104,6 +105,19 @@ TEST(E2eVerilog, VerilatorRoundingConfig) {
               "    default: ap_fixed<14,5,AP_RND>\n"
               "    weight: ap_fixed<6,0,AP_RND_ZERO,AP_SAT_SYM>\n"
               "    accum: ap_fixed<14,5,AP_RND_INF>\n");
+}
+
+// The HLS end-to-end test's mixed configuration: two Dense layers folded with ReuseFactor 4
+// and 8 (the design takes a sample every 8 cycles), every rounding and overflow family.
+TEST(E2eVerilog, FoldedLayersMixedConfig) {
+  nlohmann::json m = check_model("jet_mlp", backends::verilog::Simulator::Icarus, 5.0,
+                                 read_file(std::string(TACHYON_TEST_DATA) + "/../e2e_hls/configs/jet_mlp.yaml"));
+  EXPECT_EQ(m["interval_cycles"].get<int>(), 8);
+  std::map<std::string, int> reuse;
+  for (const auto& l : m["layers"]) reuse[l["name"].get<std::string>()] = l["reuse_factor"].get<int>();
+  EXPECT_EQ(reuse["layer0_Gemm"], 4);
+  EXPECT_EQ(reuse["layer2_Gemm"], 8);
+  EXPECT_EQ(reuse["layer4_Gemm"], 1);
 }
 
 TEST(E2eVerilog, CommandLine) {

@@ -2,6 +2,8 @@
 // liveness and demanded-width analysis.
 #include "tachyon/backends/verilog/dfg.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "tachyon/backends/verilog/vast.h"
@@ -106,8 +108,54 @@ BigInt eval_node(const Dfg& g, const DfgNode& n, const std::vector<BigInt>& v) {
         fail("internal error: ROM '{}' address {} out of range", r.name, a.to_dec());
       return r.data[static_cast<size_t>(a.low_i64())];
     }
+    case DKind::Fold: {
+      const Fold& f = g.folds().at(static_cast<size_t>(n.rom));
+      BigInt acc = f.bias.at(static_cast<size_t>(n.k));
+      for (int i = 0; i < f.n_in; ++i)
+        acc += fold_term(f, v[static_cast<size_t>(i)].shl(f.in_shift[static_cast<size_t>(i)]) *
+                                f.w[static_cast<size_t>(i) * static_cast<size_t>(f.n_out) + static_cast<size_t>(n.k)]);
+      return f.acc_signed ? acc.wrap_signed(f.acc_width) : acc.wrap_unsigned(f.acc_width);
+    }
   }
   return BigInt();
+}
+
+BigInt fold_term(const Fold& f, const BigInt& product) {
+  if (f.prod_shift <= 0) return product.shl(-f.prod_shift);
+  return (f.round_half ? product + BigInt::pow2(f.prod_shift - 1) : product).shr(f.prod_shift);
+}
+
+std::vector<DNode> Dfg::fold(Fold f, const std::vector<DNode>& xs, const std::string& name) {
+  if (static_cast<int>(xs.size()) != f.n_in || f.n_in % f.r_in != 0 || f.n_out % f.r_out != 0 ||
+      f.w.size() != static_cast<size_t>(f.n_in) * static_cast<size_t>(f.n_out) || f.bias.size() != static_cast<size_t>(f.n_out) ||
+      f.in_shift.size() != xs.size())
+    fail("internal error: inconsistent folded layer '{}'", f.name);
+  // Each output's exact interval; when it fits the accumulator no sum ever wraps.
+  BigInt amin = f.acc_signed ? -BigInt::pow2(f.acc_width - 1) : BigInt(0);
+  BigInt amax = (f.acc_signed ? BigInt::pow2(f.acc_width - 1) : BigInt::pow2(f.acc_width)) - BigInt(1);
+  const int idx = static_cast<int>(folds_.size());
+  std::vector<DNode> outs;
+  for (int o = 0; o < f.n_out; ++o) {
+    BigInt lo = f.bias[static_cast<size_t>(o)], hi = lo;
+    for (int i = 0; i < f.n_in; ++i) {
+      const DfgNode& x = node(xs[static_cast<size_t>(i)]);
+      const BigInt& w = f.w[static_cast<size_t>(i) * static_cast<size_t>(f.n_out) + static_cast<size_t>(o)];
+      BigInt a = fold_term(f, x.lo.shl(f.in_shift[static_cast<size_t>(i)]) * w);
+      BigInt b = fold_term(f, x.hi.shl(f.in_shift[static_cast<size_t>(i)]) * w);
+      lo += std::min(a, b);
+      hi += std::max(a, b);
+    }
+    DfgNode n;
+    n.kind = DKind::Fold;
+    n.args = xs;
+    n.rom = idx;
+    n.k = o;
+    n.lo = lo < amin || hi > amax ? amin : lo;
+    n.hi = lo < amin || hi > amax ? amax : hi;
+    outs.push_back(push(std::move(n), fmt::format("{}_{}", name, o)));
+  }
+  folds_.push_back(std::move(f));
+  return outs;
 }
 
 int Dfg::begin_group(const std::string& title) {
@@ -124,7 +172,7 @@ std::string Dfg::unique_name(const std::string& base0) {
     if (!(c == '_' && !base.empty() && base.back() == '_')) base += c;
   while (base.size() > 1 && base.back() == '_') base.pop_back();
   if (!(std::isalpha(static_cast<unsigned char>(base[0])) || base[0] == '_')) base = "n_" + base;
-  static const char* reserved[] = {"clk", "in_data", "out_data"};
+  static const char* reserved[] = {"clk", "in_data", "out_data", "in_valid", "in_ready", "out_valid"};
   bool clash = vast::is_keyword(base);
   for (const char* r : reserved) clash = clash || base == r;
   if (clash) base += "_";
@@ -443,7 +491,7 @@ void Dfg::compute_widths() {
   for (size_t i = nodes_.size(); i-- > 0;) {
     DfgNode& n = nodes_[i];
     if (!l[i]) continue;
-    n.width = n.kind == DKind::Rom ? n.natural_width : std::max(1, std::min(n.natural_width, need[i]));
+    n.width = n.kind == DKind::Rom || n.kind == DKind::Fold ? n.natural_width : std::max(1, std::min(n.natural_width, need[i]));
     int w = n.width;
     auto full = [&](DNode a) { req(a, node(a).natural_width); };
     switch (n.kind) {
@@ -477,6 +525,7 @@ void Dfg::compute_widths() {
       case DKind::IsNeg:
       case DKind::Cmp:
       case DKind::Rom:
+      case DKind::Fold:
         for (DNode a : n.args) full(a);
         break;
       case DKind::Mux:

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <numeric>
 
 #include "tachyon/backends/verilog/mcm.h"
 #include "tachyon/fixed/fixed.h"
@@ -214,11 +215,12 @@ void NetEmitter::emit(const ir::Node& n) {
   std::string out_shape = n.outputs.empty() ? "" : ir::shape_str(g_.value(n.outputs[0]).shape);
   std::string out_type = n.outputs.empty() || !g_.value(n.outputs[0]).type ? "" : g_.value(n.outputs[0]).type->str();
   info.group = d_.begin_group(fmt::format("layer {} ({}) -> {} {}", n.name, info.op, out_shape, out_type));
-  if ((n.op == Op::Dense || n.op == Op::Conv) && n.config.reuse_factor > 1)
-    fail("node '{}' ({}): ReuseFactor {} is not supported by the Verilog backend, which builds every layer fully "
-         "parallel (one new sample per clock, no multiplier sharing); set ReuseFactor: 1 for this layer or use an "
-         "HLS backend",
-         n.name, info.op, n.config.reuse_factor);
+  if (n.op == Op::Conv && n.config.reuse_factor > 1)
+    node_fail(g_, n,
+              "ReuseFactor {} is not supported for convolutions by the Verilog backend (it folds Dense layers only; "
+              "convolutions are built fully parallel); set ReuseFactor: 1 for this layer (LayerType Conv1D / Conv2D or "
+              "LayerName) or use the HLS backend",
+              n.config.reuse_factor);
   switch (ir::op_family(n.op)) {
     case ir::Family::Dense: dense(n, info); break;
     case ir::Family::Conv: conv(n, info); break;
@@ -271,6 +273,10 @@ void NetEmitter::dense(const ir::Node& n, LayerInfo& info) {
   std::vector<BigInt> wc, bias;
   DotLayer L = dot_layer(n, "Dense", n_out, wc, bias);
   int64_t rows = static_cast<int64_t>(x.size()) / n_in;
+  if (n.config.reuse_factor > 1) {
+    dense_folded(n, info, L, wc, bias, n_in, n_out);
+    return;
+  }
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < n_out; ++j) {
       DotProduct dp;
@@ -285,6 +291,90 @@ void NetEmitter::dense(const ir::Node& n, LayerInfo& info) {
   Sigs out;
   for (DNode y : ys) out.push_back({y, L.result.frac_bits()});
   vals_[n.outputs.at(0)] = std::move(out);
+}
+
+// ReuseFactor R > 1: one fold (dfg.h) per row. R = r_in * r_out with r_in the largest
+// divisor of n_in dividing R (fewest products per output and phase). Every order of the sums
+// gives the emulator's bits when the accumulator wraps (sums modulo 2^W) or provably never
+// overflows; products are brought onto its grid by truncation or AP_RND rounding.
+void NetEmitter::dense_folded(const ir::Node& n, LayerInfo& info, const DotLayer& L, const std::vector<BigInt>& wc,
+                              const std::vector<BigInt>& bias, int64_t n_in, int64_t n_out) {
+  const Sigs& x = in(n, 0);
+  const int R = n.config.reuse_factor;
+  const FixedType& A = L.accum;
+  if (static_cast<int64_t>(R) > n_in * n_out || (n_in * n_out) % R != 0)
+    node_fail(g_, n, "ReuseFactor {} does not divide the {} x {} weights", R, n_in, n_out);
+  Fold f;
+  f.name = n.name;
+  f.n_in = static_cast<int>(n_in);
+  f.n_out = static_cast<int>(n_out);
+  f.r_in = static_cast<int>(std::gcd(static_cast<int64_t>(R), n_in));
+  f.r_out = R / f.r_in;
+  f.w = wc;
+  f.acc_width = A.width;
+  f.acc_signed = A.is_signed;
+  const bool modular = A.overflow == Overflow::WRAP && A.sat_bits == 0;
+  const int64_t rows = static_cast<int64_t>(x.size()) / n_in;
+  int used = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    Fold fr = f;
+    std::vector<DNode> xs;
+    int F = -(1 << 30);
+    for (int64_t i = 0; i < n_in; ++i) F = std::max(F, x[static_cast<size_t>(r * n_in + i)].frac);
+    for (int64_t i = 0; i < n_in; ++i) {
+      xs.push_back(x[static_cast<size_t>(r * n_in + i)].node);
+      fr.in_shift.push_back(F - x[static_cast<size_t>(r * n_in + i)].frac);
+    }
+    fr.prod_shift = F + L.wfrac - A.frac_bits();
+    fr.round_half = A.quant == Quant::RND;
+    if (fr.prod_shift > 0 && A.quant != Quant::TRN && A.quant != Quant::RND)
+      node_fail(g_, n,
+                "ReuseFactor {} in the Verilog backend: the products (fraction bits {}) are quantized onto the accumulator "
+                "{} with its rounding mode, which folded layers do not implement (AP_TRN or AP_RND only); use a finer "
+                "accumulator, AP_TRN / AP_RND, or ReuseFactor 1",
+                R, F + L.wfrac, A.str());
+    fr.bias = bias;
+    if (!modular) {
+      // Any order must give the bits: no partial sum may leave the accumulator's range.
+      BigInt kmin = code_min(A), kmax = code_max(A);
+      if (A.overflow == Overflow::SAT_SYM && A.is_signed && A.width > 1) kmin += BigInt(1);
+      for (int64_t j = 0; j < n_out; ++j) {
+        BigInt pos = bias[static_cast<size_t>(j)].is_negative() ? BigInt(0) : bias[static_cast<size_t>(j)];
+        BigInt neg = bias[static_cast<size_t>(j)].is_negative() ? bias[static_cast<size_t>(j)] : BigInt(0);
+        for (int64_t i = 0; i < n_in; ++i) {
+          const DfgNode& xn = d_.node(xs[static_cast<size_t>(i)]);
+          const BigInt& w = wc[static_cast<size_t>(i * n_out + j)];
+          const int sh = fr.in_shift[static_cast<size_t>(i)];
+          BigInt a = fold_term(fr, xn.lo.shl(sh) * w), b = fold_term(fr, xn.hi.shl(sh) * w);
+          BigInt hi = std::max(a, b), lo = std::min(a, b);
+          if (!hi.is_negative()) pos += hi;
+          if (lo.is_negative()) neg += lo;
+        }
+        if (pos > kmax || neg < kmin)
+          node_fail(g_, n,
+                    "ReuseFactor {} in the Verilog backend needs a wrapping accumulator (AP_WRAP) or one that can never "
+                    "overflow, because a folded layer adds its products in another order than the emulator; accumulator "
+                    "{} may overflow at output {}; use AP_WRAP, a wider accumulator, or ReuseFactor 1",
+                    R, A.str(), j);
+      }
+    }
+    std::vector<DNode> outs = d_.fold(std::move(fr), xs, rows > 1 ? fmt::format("{}_r{}_fold", L.name, r) : L.name + "_fold");
+    for (size_t j = 0; j < outs.size(); ++j) {
+      FSig y = cast(FSig{outs[j], A.frac_bits()}, L.result, fmt::format("{}_y{}", L.name, r * n_out + static_cast<int64_t>(j)));
+      vals_[n.outputs.at(0)].push_back(y);
+    }
+  }
+  // Multipliers actually built (all-zero weight columns of a phase slot are dropped).
+  const int S = f.n_in / f.r_in, T = f.n_out / f.r_out;
+  for (int sidx = 0; sidx < S; ++sidx)
+    for (int q = 0; q < T; ++q) {
+      bool any = false;
+      for (int p = 0; p < R && !any; ++p)
+        any = !wc[static_cast<size_t>(((p % f.r_in) * S + sidx) * n_out + (p / f.r_in) * T + q)].is_zero();
+      used += any;
+    }
+  info.multipliers = used * static_cast<int>(rows);
+  info.reuse_factor = R;
 }
 
 void NetEmitter::conv(const ir::Node& n, LayerInfo& info) {

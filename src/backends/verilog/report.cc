@@ -93,6 +93,7 @@ std::string text_table(const nlohmann::json& j) {
   const auto& lat = j.at("latency");
   t += fmt::format("  {:<28} {:>10}\n", "latency (cycles)", lat.at("cycles").get<int64_t>());
   t += fmt::format("  {:<28} {:>10.3f}\n", "latency (ns)", lat.at("ns").get<double>());
+  if (lat.value("interval_cycles", 1) > 1) t += fmt::format("  {:<28} {:>10}\n", "interval (cycles)", lat.value("interval_cycles", 1));
   t += fmt::format("  {:<28} {:>10}\n", "interval (cycles)", 1);
   const auto& tm = j.at("timing");
   t += fmt::format("  {:<28} {:>10.3f}\n", "clock period (ns)", tm.at("clock_period_ns").get<double>());
@@ -160,11 +161,11 @@ nlohmann::json synth_report(const std::string& dir_s, std::string& text) {
       {"top", top},
       {"tool", version},
       {"flow", fmt::format("synth_xilinx -family xcup -flatten{} (adder trees kept as two-input adders, see synth.ys)",
-                           m.value("dsp", false) ? "" : " -nodsp")},
+                           m.value("synth_dsp", m.value("dsp", false)) ? "" : " -nodsp")},
       {"dsp", m.value("dsp", false)},
       {"resources", resources_of(cells)},
       {"cells", cells},
-      {"latency", {{"cycles", latency}, {"ns", static_cast<double>(latency) * period}, {"interval_cycles", 1}}},
+      {"latency", {{"cycles", latency}, {"ns", static_cast<double>(latency) * period}, {"interval_cycles", m.value("interval_cycles", 1)}}},
       {"timing",
        {{"clock_period_ns", period},
         {"model_max_stage_delay_ns", tmj.value("max_stage_delay_ns", 0.0)},

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "tachyon/backends/verilog/rtl.h"
 #include "tachyon/support/error.h"
@@ -124,8 +125,34 @@ class Emitter {
                     {{"clk", var("clk")}, {"addr", var(addr)}, {"q", var(n.name)}});
         return;
       }
+      case DKind::Fold: fold_output(id); return;
     }
   }
+
+  // An output of a folded layer: a slice of its module's output bus. The first one printed
+  // also prints the module instance, started by the valid bit of the stage reading the inputs.
+  void fold_output(DNode id) {
+    const DfgNode& n = g_.node(id);
+    const Fold& f = g_.folds().at(static_cast<size_t>(n.rom));
+    const int read = n.stage - f.latency();
+    const std::string bus = fmt::format("{}__y", fold_module_name(n.rom));
+    if (!fold_done_.contains(n.rom)) {
+      fold_done_.insert(n.rom);
+      std::vector<ExprP> xs;
+      for (DNode a : n.args) xs.push_back(at(a, read));
+      std::reverse(xs.begin(), xs.end());  // input 0 in the least significant bits
+      m_.wire(bus, f.n_out * f.acc_width, false);
+      m_.instance(fold_module_name(n.rom), "u__" + fold_module_name(n.rom),
+                  {{"clk", var("clk")}, {"start", var(fmt::format("v__s{}", read))}, {"x", xs.size() == 1 ? xs[0] : concat(xs)},
+                   {"y", var(bus)}});
+    }
+    const int off = n.k * f.acc_width;
+    ExprP e = n.width <= f.acc_width ? as_signed(slice(bus, off + n.width - 1, off))
+              : f.acc_signed         ? as_signed(slice(bus, off + f.acc_width - 1, off))
+                                     : as_signed(concat({lit(1, 0, false), slice(bus, off + f.acc_width - 1, off)}));
+    m_.wire(n.name, n.width, true, e);
+  }
+  std::string fold_module_name(int idx) const { return fmt::format("{}_fold{}", prefix_, idx); }
 
   // Ternary adder as a carry-save step feeding one adder: with operands A, B, C (shifted,
   // sign-extended to the result's width W), x = A ^ B ^ C and m = majority(A, B, C) give
@@ -306,7 +333,187 @@ class Emitter {
   const Dfg& g_;
   Module& m_;
   std::string prefix_;
+  std::set<int> fold_done_;
 };
+
+// Width of a fold's input x_i as the top module passes it (a constant: its literal's width).
+int arg_width(const Dfg& g, DNode a) {
+  const DfgNode& n = g.node(a);
+  return n.kind == DKind::Const ? signed_width(n.value, n.value) : n.width;
+}
+
+// A folded layer (dfg.h Fold) as a module. `start` (one cycle) registers x; then, one phase
+// per clock, three registered steps: A selects the phase's inputs and weights (case on the
+// phase), B multiplies, C adds each output's products to its accumulator (the bias on the
+// first input slice) and, on the last input slice of an output slice, writes the outputs.
+// y holds every output (acc_width bits each, output 0 in the least significant bits) from
+// latency() cycles after start until the next sample's outputs replace them.
+Module fold_module(const Dfg& g, const DfgNode& first, const std::string& name) {
+  const Fold& f = g.folds().at(static_cast<size_t>(first.rom));
+  const int R = f.reuse(), S = f.n_in / f.r_in, T = f.n_out / f.r_out, AW = f.acc_width;
+  Module m;
+  m.name = name;
+  m.header.push_back(fmt::format("Folded layer '{}': {} inputs x {} outputs, ReuseFactor {} ({} input slices x {} output slices),",
+                                 f.name, f.n_in, f.n_out, R, f.r_in, f.r_out));
+  std::vector<int> xw(static_cast<size_t>(f.n_in));
+  int in_bits = 0, XW = 1, WW = 1;
+  for (int i = 0; i < f.n_in; ++i) {
+    xw[static_cast<size_t>(i)] = arg_width(g, first.args[static_cast<size_t>(i)]);
+    in_bits += xw[static_cast<size_t>(i)];
+    XW = std::max(XW, xw[static_cast<size_t>(i)] + f.in_shift[static_cast<size_t>(i)]);
+  }
+  for (const BigInt& w : f.w) WW = std::max(WW, signed_width(w, w));
+  const int PB = std::max(1, signed_width(BigInt(0), BigInt(R - 1)) - 1);  // phase counter bits
+  m.ports = {Port{PortDir::Input, NetKind::Wire, "clk", 1, false}, Port{PortDir::Input, NetKind::Wire, "start", 1, false},
+             Port{PortDir::Input, NetKind::Wire, "x", in_bits, false},
+             Port{PortDir::Output, NetKind::Wire, "y", f.n_out * AW, false}};
+  auto zero = [](int w) { return lit(w, 0, false); };
+  // Input registers and phase control.
+  m.comment("inputs, registered at start");
+  std::vector<StmtP> load;
+  for (int i = 0, off = 0; i < f.n_in; off += xw[static_cast<size_t>(i)], ++i) {
+    const int w = xw[static_cast<size_t>(i)];
+    m.reg(fmt::format("xr{}", i), w, true);
+    load.push_back(nonblocking(var(fmt::format("xr{}", i)), as_signed(slice("x", off + w - 1, off))));
+  }
+  m.always_ff("clk", {if_(var("start"), load)});
+  m.comment("phase counter (step A reads phase ph, B phase ph_a, C phase ph_b)");
+  m.reg("busy", 1, false, zero(1));
+  m.reg("ph", PB, false, zero(PB));
+  m.reg("act_a", 1, false, zero(1));
+  m.reg("ph_a", PB, false, zero(PB));
+  m.reg("act_b", 1, false, zero(1));
+  ExprP last_phase = binary(var("ph"), BinOp::Eq, lit(PB, R - 1, false));
+  m.always_ff("clk", {if_(var("start"), {nonblocking(var("busy"), lit(1, 1, false)), nonblocking(var("ph"), zero(PB))},
+                          {if_(var("busy"), {nonblocking(var("busy"), unary(UnOp::LNot, last_phase)),
+                                             nonblocking(var("ph"), ternary(last_phase, zero(PB),
+                                                                            binary(var("ph"), BinOp::Add, lit(PB, 1, false))))})}),
+                      nonblocking(var("act_a"), var("busy")), nonblocking(var("ph_a"), var("ph")),
+                      nonblocking(var("act_b"), var("act_a"))});
+  // Step A: the phase's input slice and weights.
+  auto widx = [&](int i, int o) { return static_cast<size_t>(i) * static_cast<size_t>(f.n_out) + static_cast<size_t>(o); };
+  auto x_aligned = [&](int i) {
+    const int sh = f.in_shift[static_cast<size_t>(i)];
+    ExprP e = var(fmt::format("xr{}", i));
+    return sh > 0 ? as_signed(concat({e, zero(sh)})) : e;
+  };
+  // A multiplier whose weights are zero in every phase is not built.
+  std::vector<std::vector<bool>> used(static_cast<size_t>(S), std::vector<bool>(static_cast<size_t>(T), false));
+  for (int p = 0; p < R; ++p)
+    for (int s = 0; s < S; ++s)
+      for (int q = 0; q < T; ++q)
+        if (!f.w[widx((p % f.r_in) * S + s, (p / f.r_in) * T + q)].is_zero()) used[static_cast<size_t>(s)][static_cast<size_t>(q)] = true;
+  int built = 0;
+  for (const auto& row : used) built += static_cast<int>(std::count(row.begin(), row.end(), true));
+  m.header.push_back(fmt::format("{} multipliers ({} slots, those whose weights are zero in every phase dropped); a new sample every "
+                                 "{} cycles; outputs {} cycles after start.",
+                                 built, S * T, R, f.latency()));
+  m.comment("step A: inputs and weights of the phase");
+  for (int s = 0; s < S; ++s) m.reg(fmt::format("xa{}", s), XW, true);
+  for (int s = 0; s < S; ++s)
+    for (int q = 0; q < T; ++q)
+      if (used[static_cast<size_t>(s)][static_cast<size_t>(q)]) m.reg(fmt::format("wa{}_{}", s, q), WW, true);
+  // With one input slice the inputs do not depend on the phase.
+  std::vector<StmtP> a_body;
+  if (f.r_in == 1)
+    for (int s = 0; s < S; ++s) a_body.push_back(nonblocking(var(fmt::format("xa{}", s)), x_aligned(s)));
+  std::vector<CaseItem> a_items;
+  for (int p = 0; p < R; ++p) {
+    CaseItem it;
+    it.labels = {lit(PB, p, false)};
+    const int pi = p % f.r_in, po = p / f.r_in;
+    for (int s = 0; s < S; ++s) {
+      if (f.r_in > 1) it.body.push_back(nonblocking(var(fmt::format("xa{}", s)), x_aligned(pi * S + s)));
+      for (int q = 0; q < T; ++q)
+        if (used[static_cast<size_t>(s)][static_cast<size_t>(q)])
+          it.body.push_back(nonblocking(var(fmt::format("wa{}_{}", s, q)), lit(WW, f.w[widx(pi * S + s, po * T + q)], true)));
+    }
+    a_items.push_back(std::move(it));
+  }
+  a_items.push_back(CaseItem{});  // default: nothing (phase counter values past R - 1)
+  a_body.push_back(case_(var("ph"), std::move(a_items)));
+  m.always_ff("clk", a_body);
+  // Step B: products, and the accumulation controls of the phase.
+  const int PW = XW + WW;
+  m.comment("step B: products");
+  std::vector<StmtP> b_body;
+  for (int s = 0; s < S; ++s)
+    for (int q = 0; q < T; ++q)
+      if (used[static_cast<size_t>(s)][static_cast<size_t>(q)]) {
+        std::string pn = fmt::format("pb{}_{}", s, q);
+        m.reg(pn, PW, true);
+        b_body.push_back(nonblocking(var(pn), binary(var(fmt::format("xa{}", s)), BinOp::Mul, var(fmt::format("wa{}_{}", s, q)))));
+      }
+  const int SB = std::max(1, signed_width(BigInt(0), BigInt(f.r_out - 1)) - 1);
+  m.reg("first_b", 1, false);
+  m.reg("last_b", 1, false);
+  m.reg("slice_b", SB, false);
+  for (int q = 0; q < T; ++q) m.reg(fmt::format("bias_b{}", q), AW, true);
+  std::vector<CaseItem> b_items;
+  for (int p = 0; p < R; ++p) {
+    CaseItem it;
+    it.labels = {lit(PB, p, false)};
+    const int pi = p % f.r_in, po = p / f.r_in;
+    it.body.push_back(nonblocking(var("first_b"), lit(1, pi == 0 ? 1 : 0, false)));
+    it.body.push_back(nonblocking(var("last_b"), lit(1, pi == f.r_in - 1 ? 1 : 0, false)));
+    it.body.push_back(nonblocking(var("slice_b"), lit(SB, po, false)));
+    for (int q = 0; q < T; ++q)
+      it.body.push_back(nonblocking(var(fmt::format("bias_b{}", q)),
+                                    lit(AW, f.bias[static_cast<size_t>(po * T + q)].wrap_signed(AW), true)));
+    b_items.push_back(std::move(it));
+  }
+  b_items.push_back(CaseItem{});
+  b_body.push_back(case_(var("ph_a"), std::move(b_items)));
+  m.always_ff("clk", b_body);
+  // Step C: accumulate (modulo 2^AW), write the outputs of a finished output slice.
+  m.comment(fmt::format("step C: sums modulo 2^{} on the accumulator's grid", AW));
+  std::vector<StmtP> c_body, acc_writes;
+  std::vector<std::vector<StmtP>> slice_writes(static_cast<size_t>(f.r_out));
+  for (int q = 0; q < T; ++q) {
+    std::string acc = fmt::format("acc{}", q), sum = fmt::format("sum{}", q);
+    ExprP e = var(fmt::format("bias_b{}", q));
+    if (f.r_in > 1) {
+      m.reg(acc, AW, true);
+      e = ternary(var("first_b"), e, var(acc));
+    }
+    for (int s = 0; s < S; ++s) {
+      if (!used[static_cast<size_t>(s)][static_cast<size_t>(q)]) continue;
+      ExprP pr = var(fmt::format("pb{}_{}", s, q));
+      ExprP t;
+      if (f.prod_shift <= 0) {
+        t = f.prod_shift < 0 ? binary(pr, BinOp::Shl, num(-f.prod_shift)) : pr;
+      } else {
+        if (f.round_half) {
+          std::string rn = fmt::format("pr{}_{}", s, q);
+          const int RW = std::max(PW, f.prod_shift) + 1;
+          m.wire(rn, RW, true, binary(pr, BinOp::Add, lit(RW, BigInt::pow2(f.prod_shift - 1), true)));
+          pr = var(rn);
+        }
+        t = binary(pr, BinOp::Ashr, num(f.prod_shift));
+      }
+      std::string tn = fmt::format("t{}_{}", s, q);
+      m.wire(tn, std::max(AW, std::max(PW, f.prod_shift) + 1 + std::max(0, -f.prod_shift)), true, t);
+      e = binary(e, BinOp::Add, var(tn));
+    }
+    m.wire(sum, AW, true, e);
+    if (f.r_in > 1) acc_writes.push_back(nonblocking(var(acc), var(sum)));
+    for (int po = 0; po < f.r_out; ++po) slice_writes[static_cast<size_t>(po)].push_back(nonblocking(var(fmt::format("y{}", po * T + q)), var(sum)));
+  }
+  for (int o = 0; o < f.n_out; ++o) m.reg(fmt::format("y{}", o), AW, true);
+  std::vector<StmtP> on_last = slice_writes[0];
+  if (f.r_out > 1) {
+    on_last.clear();
+    for (int po = 0; po < f.r_out; ++po)
+      on_last.push_back(if_(binary(var("slice_b"), BinOp::Eq, lit(SB, po, false)), slice_writes[static_cast<size_t>(po)]));
+  }
+  if (!acc_writes.empty()) c_body.push_back(if_(var("act_b"), acc_writes));
+  c_body.push_back(if_(binary(var("act_b"), BinOp::LAnd, var("last_b")), on_last));
+  m.always_ff("clk", c_body);
+  std::vector<ExprP> ys;
+  for (int o = f.n_out; o-- > 0;) ys.push_back(var(fmt::format("y{}", o)));
+  m.assign(var("y"), ys.size() == 1 ? ys[0] : concat(ys));
+  return m;
+}
 
 Module rom_module(const Rom& r, const std::string& name) {
   Module m;
@@ -329,6 +536,15 @@ Module rom_module(const Rom& r, const std::string& name) {
 
 }  // namespace
 
+int initiation_interval(const Dfg& g) {
+  std::vector<bool> live = g.live();
+  int ii = 1;
+  for (size_t i = 0; i < g.size(); ++i)
+    if (live[i] && g.node(static_cast<DNode>(i)).kind == DKind::Fold)
+      ii = std::max(ii, g.folds().at(static_cast<size_t>(g.node(static_cast<DNode>(i)).rom)).reuse());
+  return ii;
+}
+
 int output_bus_width(const Dfg& g) {
   int w = 0;
   for (const auto& o : g.outputs()) w += o.type.width;
@@ -346,6 +562,32 @@ vast::File emit_rtl(const Dfg& g, const ScheduleResult& s, const RtlOptions& o) 
   top.comment("input register");
   top.reg("in__r", in_w, false);
   top.always_ff("clk", {nonblocking(var("in__r"), var("in_data"))});
+  const int ii = initiation_interval(g);
+  if (ii > 1) {
+    // Folded layers: a sample is taken when in_valid is high and in_ready (at most one every
+    // ii cycles); its valid bit travels with it and starts each folded layer.
+    top.ports.insert(top.ports.begin() + 2, Port{PortDir::Input, NetKind::Wire, "in_valid", 1, false});
+    top.ports.push_back(Port{PortDir::Output, NetKind::Wire, "in_ready", 1, false});
+    top.ports.push_back(Port{PortDir::Output, NetKind::Wire, "out_valid", 1, false});
+    const int GW = std::max(1, signed_width(BigInt(0), BigInt(ii - 1)) - 1);
+    top.comment(fmt::format("a new sample every {} cycles at most; valid bits of the pipeline stages", ii));
+    top.reg("gap__", GW, false, lit(GW, 0, false));
+    top.wire("take__", 1, false, binary(var("in_valid"), BinOp::LAnd, binary(var("gap__"), BinOp::Eq, lit(GW, 0, false))));
+    top.assign(var("in_ready"), binary(var("gap__"), BinOp::Eq, lit(GW, 0, false)));
+    top.always_ff("clk", {if_(var("take__"), {nonblocking(var("gap__"), lit(GW, ii - 1, false))},
+                              {if_(binary(var("gap__"), BinOp::Ne, lit(GW, 0, false)),
+                                   {nonblocking(var("gap__"), binary(var("gap__"), BinOp::Sub, lit(GW, 1, false)))})})});
+    std::vector<StmtP> vs{nonblocking(var("v__s0"), var("take__"))};
+    top.reg("v__s0", 1, false, lit(1, 0, false));
+    for (int st = 1; st <= s.last_stage; ++st) {
+      top.reg(fmt::format("v__s{}", st), 1, false, lit(1, 0, false));
+      vs.push_back(nonblocking(var(fmt::format("v__s{}", st)), var(fmt::format("v__s{}", st - 1))));
+    }
+    top.reg("valid__out", 1, false, lit(1, 0, false));
+    vs.push_back(nonblocking(var("valid__out"), var(fmt::format("v__s{}", s.last_stage))));
+    top.always_ff("clk", vs);
+    top.assign(var("out_valid"), var("valid__out"));
+  }
   std::vector<bool> live = g.live();
   Emitter em(g, top, o.module_name);
   // Nodes grouped by layer, each followed by the declarations of its pipeline registers.
@@ -402,6 +644,12 @@ vast::File emit_rtl(const Dfg& g, const ScheduleResult& s, const RtlOptions& o) 
   f.modules.push_back(std::move(top));
   for (size_t r = 0; r < g.roms().size(); ++r)
     f.modules.push_back(rom_module(g.roms()[r], em.rom_module_name(static_cast<int>(r))));
+  std::set<int> folds;
+  for (size_t i = 0; i < g.size(); ++i) {
+    const DfgNode& n = g.node(static_cast<DNode>(i));
+    if (live[i] && n.kind == DKind::Fold && folds.insert(n.rom).second)
+      f.modules.push_back(fold_module(g, n, em.fold_module_name(n.rom)));
+  }
   return f;
 }
 

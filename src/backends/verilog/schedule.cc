@@ -74,8 +74,24 @@ double TimingModel::delay(const Dfg& g, const DfgNode& n) const {
       return adder(wsum) * std::ceil(std::log2(static_cast<double>(wmin)));
     }
     case DKind::Rom: return rom_ns;
+    case DKind::Fold: return 0.0;  // its module registers the inputs
   }
   return 0.0;
+}
+
+double TimingModel::fold_stage(const Dfg& g, const DfgNode& n) const {
+  const Fold& f = g.folds().at(static_cast<size_t>(n.rom));
+  int xw = 1, ww = 1;
+  for (size_t i = 0; i < n.args.size(); ++i) xw = std::max(xw, g.node(n.args[i]).width + f.in_shift[i]);
+  for (const BigInt& w : f.w) ww = std::max(ww, signed_width(w, w));
+  // Multiply stage: the input and weight selection (a LUT), the product (a DSP48E2 when it
+  // fits 27 x 18, else a LUT adder tree of partial products).
+  int wmin = std::min(xw, ww);
+  double mul = std::max(xw, ww) <= 27 && wmin <= 18 ? dsp_ns : adder(xw + ww) * std::ceil(std::log2(std::max(2.0, static_cast<double>(wmin))));
+  // Accumulate stage: the S products of a phase and the accumulator in a tree of adders.
+  int terms = f.n_in / f.r_in + 1;
+  double acc = adder(f.acc_width) * std::ceil(std::log2(static_cast<double>(terms)));
+  return std::max(lut_ns + mul, acc);
 }
 
 namespace {
@@ -95,6 +111,7 @@ const char* kind_name(const Dfg& g, const DfgNode& n) {
     case DKind::Mux: return "multiplexer";
     case DKind::Mul: return "multiplier";
     case DKind::Rom: return "ROM";
+    case DKind::Fold: return "folded layer";
   }
   return "?";
 }
@@ -105,7 +122,7 @@ void critical_path(const Dfg& g, const std::vector<bool>& live, ScheduleResult& 
   DNode end = -1;
   for (size_t i = 0; i < g.size(); ++i) {
     const DfgNode& n = g.node(static_cast<DNode>(i));
-    if (live[i] && n.kind != DKind::Const && n.kind != DKind::Rom && (end < 0 || n.time > g.node(end).time)) end = static_cast<DNode>(i);
+    if (live[i] && n.kind != DKind::Const && n.kind != DKind::Rom && n.kind != DKind::Fold && (end < 0 || n.time > g.node(end).time)) end = static_cast<DNode>(i);
   }
   if (end < 0) return;
   r.worst_stage = g.node(end).stage;
@@ -116,7 +133,7 @@ void critical_path(const Dfg& g, const std::vector<bool>& live, ScheduleResult& 
     DNode next = -1;
     for (DNode a : n.args) {
       const DfgNode& an = g.node(a);
-      if (an.kind == DKind::Const || an.stage != n.stage || (an.kind == DKind::Rom)) continue;
+      if (an.kind == DKind::Const || an.stage != n.stage || an.kind == DKind::Rom || an.kind == DKind::Fold) continue;
       if (next < 0 || an.time > g.node(next).time) next = a;
     }
     cur = next;
@@ -229,6 +246,12 @@ ScheduleResult place(Dfg& g, const TimingModel& m, const std::vector<bool>& live
       r.max_stage_delay_ns = std::max(r.max_stage_delay_ns, t_in + d);
       n.stage = s + 1;
       n.time = 0;
+    } else if (n.kind == DKind::Fold) {
+      // The fold's module registers its inputs at the end of stage s; its outputs are
+      // registered, latency() stages later. Its own stages count for the worst delay.
+      r.max_stage_delay_ns = std::max(r.max_stage_delay_ns, std::max(t_in, m.fold_stage(g, n)));
+      n.stage = s + g.folds().at(static_cast<size_t>(n.rom)).latency();
+      n.time = 0;
     } else {
       n.stage = s;
       n.time = t_in + d;
@@ -250,7 +273,9 @@ ScheduleResult place(Dfg& g, const TimingModel& m, const std::vector<bool>& live
   for (size_t i = 0; i < g.size(); ++i) {
     const DfgNode& n = g.node(static_cast<DNode>(i));
     if (!live[i] || n.kind == DKind::Const) continue;
-    int use = n.kind == DKind::Rom ? n.stage - 1 : n.stage;
+    int use = n.kind == DKind::Rom    ? n.stage - 1
+              : n.kind == DKind::Fold ? n.stage - g.folds().at(static_cast<size_t>(n.rom)).latency()
+                                      : n.stage;
     for (DNode a : n.args) {
       DfgNode& an = g.node(a);
       an.max_use_stage = std::max(an.max_use_stage, use);

@@ -382,13 +382,14 @@ void Module::wire(const std::string& n, int width, bool is_signed, ExprP init) {
   items.push_back(std::move(it));
 }
 
-void Module::reg(const std::string& n, int width, bool is_signed) {
+void Module::reg(const std::string& n, int width, bool is_signed, ExprP init) {
   Item it;
   it.kind = Item::Kind::Decl;
   it.net = NetKind::Reg;
   it.name = n;
   it.width = width;
   it.is_signed = is_signed;
+  it.rhs = std::move(init);
   items.push_back(std::move(it));
 }
 

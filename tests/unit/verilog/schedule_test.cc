@@ -155,28 +155,3 @@ TEST(VerilogSchedule, StageBreaksAndLatencyCount) {
   EXPECT_EQ(r.register_bits, 0);
 }
 
-TEST(VerilogSchedule, ReuseFactorAboveOneIsRefused) {
-  TempDir tmp("reuse");
-  std::mt19937 rng(3);
-  FixedType t = T("ap_fixed<8,3>");
-  GraphBuilder b("reuse");
-  ValueId x = b.input("x", {4}, t);
-  ValueId w = b.constant("w", random_tensor({4, 2}, t, rng), t);
-  ValueId y = b.node(Op::Dense, "fc", {x, w}, {2}, t, {{"accum", T("ap_fixed<20,8>")}});
-  b.last().config.reuse_factor = 4;
-  b.output(y, "y");
-  backends::BackendOptions o;
-  o.output_dir = tmp.sub("p");
-  try {
-    backends::verilog::write_project(b.g, o);
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    std::string msg = e.what();
-    EXPECT_NE(msg.find("'fc'"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("ReuseFactor 4"), std::string::npos) << msg;
-  }
-  EXPECT_FALSE(std::filesystem::exists(tmp.sub("p") + "/myproject.v"));
-  // ReuseFactor 1 builds.
-  b.last().config.reuse_factor = 1;
-  EXPECT_NO_THROW(backends::verilog::write_project(b.g, o));
-}

@@ -26,12 +26,37 @@ namespace tachyon::backends::verilog {
 
 using DNode = int32_t;
 
-enum class DKind { Input, Const, Add, Add3, Neg, Shr, Wrap, Cast, IsNeg, Cmp, Mux, Mul, Rom };
+enum class DKind { Input, Const, Add, Add3, Neg, Shr, Wrap, Cast, IsNeg, Cmp, Mux, Mul, Rom, Fold };
 enum class CmpOp { Lt, Le, Gt, Ge, Eq, Ne };
 
 struct Rom {
   std::string name;           // module name suffix (deduplicated by contents)
   std::vector<BigInt> data;   // word k is the value for address k
+};
+
+// A time-multiplexed dot-product layer (ReuseFactor R > 1): R phases share n_in * n_out / R
+// multipliers. Phase p = po * r_in + pi multiplies input slice pi (inputs pi*S .. pi*S+S-1,
+// S = n_in / r_in) by the weights of output slice po (outputs po*T .. po*T+T-1, T = n_out /
+// r_out) and adds the S products of each output to its accumulator (the bias on the first
+// input slice). Every product x_i * w (x_i's code shifted left by in_shift[i] onto a common
+// grid) is brought onto the accumulator's grid (prod_shift > 0: floor of a division by
+// 2^prod_shift, after adding half a step when round_half; < 0: shifted left) and the sums
+// are taken modulo 2^acc_width: output o is the accumulator's code (signed or not). rtl_emit
+// prints each fold as its own module (a start pulse, R phases, registered products): its
+// outputs exist `latency()` stages after the stage that reads its inputs.
+struct Fold {
+  std::string name;
+  int n_in = 0, n_out = 0;
+  int r_in = 1, r_out = 1;
+  std::vector<BigInt> w;       // weight codes, w[i * n_out + o]
+  std::vector<BigInt> bias;    // accumulator codes, one per output
+  std::vector<int> in_shift;   // per input
+  int prod_shift = 0;
+  bool round_half = false;
+  int acc_width = 1;
+  bool acc_signed = true;
+  int reuse() const { return r_in * r_out; }
+  int latency() const { return reuse() + 3; }
 };
 
 struct DfgNode {
@@ -41,7 +66,7 @@ struct DfgNode {
   bool sub = false;          // Add: (a << sa) - (b << sb); Add3: b is subtracted
   int sc = 0;                // Add3: left shift of the third operand
   bool sub_c = false;        // Add3: c is subtracted
-  int k = 0;                 // Shr: amount; Wrap: width
+  int k = 0;                 // Shr: amount; Wrap: width; Fold: output index
   bool wrap_signed = true;   // Wrap
   int frac = 0;              // Cast: fraction bits of the operand
   FixedType to;              // Cast target; Input: element type
@@ -49,7 +74,7 @@ struct DfgNode {
   int input_offset = 0;      // Input: bit offset in the flat input bus
   BigInt value;              // Const
   BigInt rom_base;           // Rom: address = arg - rom_base
-  int rom = -1;              // Rom: index in Dfg::roms
+  int rom = -1;              // Rom: index in Dfg::roms; Fold: index in Dfg::folds
   BigInt lo, hi;             // value interval (exact bounds)
   std::string name;          // Verilog identifier (unique)
   int group = 0;             // index in Dfg::groups (layer), for comments
@@ -100,6 +125,11 @@ class Dfg {
   DNode rom(DNode a, const BigInt& base, std::vector<BigInt> table, const std::string& rom_name,
             const std::string& name);
 
+  // The outputs of a folded layer (Fold above) over the inputs xs (one node per output, the
+  // accumulator's code; xs.size() == f.n_in). All of them share the fold's module.
+  std::vector<DNode> fold(Fold f, const std::vector<DNode>& xs, const std::string& name);
+  const std::vector<Fold>& folds() const { return folds_; }
+
   const DfgNode& node(DNode n) const { return nodes_.at(static_cast<size_t>(n)); }
   DfgNode& node(DNode n) { return nodes_.at(static_cast<size_t>(n)); }
   size_t size() const { return nodes_.size(); }
@@ -134,6 +164,7 @@ class Dfg {
 
   std::vector<DfgNode> nodes_;
   std::vector<Rom> roms_;
+  std::vector<Fold> folds_;
   std::vector<std::string> groups_{"inputs"};
   int group_ = 0;
   std::vector<Output> outputs_;
@@ -141,6 +172,9 @@ class Dfg {
   int adder_arity_ = 2;
   std::unordered_map<std::string, int> names_;  // base name -> times used
 };
+
+// One product of a fold on its accumulator's grid (Fold::prod_shift, round_half).
+BigInt fold_term(const Fold& f, const BigInt& product);
 
 // Value of one node from its operands' values (the DFG's reference semantics).
 BigInt eval_node(const Dfg& g, const DfgNode& n, const std::vector<BigInt>& arg_values);

@@ -33,7 +33,8 @@ struct LayerInfo {
   int group = 0;     // Dfg group of its nodes
   DotStats dot;      // Dense / Conv / BatchNorm
   int roms = 0;      // table lookups
-  int multipliers = 0;  // signal x signal products (Mul, Softmax)
+  int multipliers = 0;  // signal x signal products (Mul, Softmax, folded Dense)
+  int reuse_factor = 1; // > 1: a folded (time-multiplexed) Dense
   std::vector<std::string> notes;
 };
 
@@ -84,6 +85,8 @@ class NetEmitter {
   void emit(const ir::Node& n);
   void dense(const ir::Node& n, LayerInfo& info);
   void conv(const ir::Node& n, LayerInfo& info);
+  void dense_folded(const ir::Node& n, LayerInfo& info, const DotLayer& L, const std::vector<BigInt>& wc,
+                    const std::vector<BigInt>& bias, int64_t n_in, int64_t n_out);
   void elementwise(const ir::Node& n, LayerInfo& info);
   void layout(const ir::Node& n, LayerInfo& info);
   void activation(const ir::Node& n, LayerInfo& info);  // the Activation family; kTable ops:

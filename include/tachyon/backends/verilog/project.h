@@ -11,8 +11,8 @@
 namespace tachyon::backends::verilog {
 
 // Whole-file templates with named placeholders ({{NAME}}); see testbench.cc.
-std::string icarus_testbench(const std::string& top, int in_w, int out_w, int latency);
-std::string verilator_harness(const std::string& top, int in_w, int out_w, int latency);
+std::string icarus_testbench(const std::string& top, int in_w, int out_w, int latency, int interval);
+std::string verilator_harness(const std::string& top, int in_w, int out_w, int latency, int interval);
 std::string yosys_script(const std::string& top, const std::string& design_file, bool dsp);
 // The unmodified synth_xilinx -abc9 flow of the same design (an independent LUT check).
 std::string yosys_plain_script(const std::string& top, const std::string& design_file, bool dsp);

@@ -33,6 +33,8 @@ struct TimingModel {
   double budget() const { return period_ns - overhead_ns; }
   double adder(int width) const { return lut_ns + carry8_ns * ((width + 7) / 8); }
   double delay(const Dfg& g, const DfgNode& n) const;
+  // The worst of a folded layer's own stages (its module's multiply and accumulate stages).
+  double fold_stage(const Dfg& g, const DfgNode& n) const;
 };
 
 struct ScheduleResult {
@@ -72,6 +74,9 @@ struct RtlOptions {
 
 // The top module (ports clk, in_data, out_data) followed by one module per ROM.
 vast::File emit_rtl(const Dfg& g, const ScheduleResult& s, const RtlOptions& o);
+// Clock cycles between samples: the largest ReuseFactor of a folded layer (1 without any).
+// Above 1 the top module has the ports in_valid, in_ready and out_valid.
+int initiation_interval(const Dfg& g);
 // Width of the flat output bus.
 int output_bus_width(const Dfg& g);
 

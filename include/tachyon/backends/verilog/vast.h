@@ -119,7 +119,7 @@ struct Module {
   void comment(std::string text);
   void blank();
   void wire(const std::string& name, int width, bool is_signed, ExprP init = nullptr);
-  void reg(const std::string& name, int width, bool is_signed);
+  void reg(const std::string& name, int width, bool is_signed, ExprP init = nullptr);  // init: power-up value
   void memory(const std::string& name, int width, bool is_signed, int depth);
   void assign(ExprP lhs, ExprP rhs);
   void always_ff(const std::string& clock, std::vector<StmtP> body);
