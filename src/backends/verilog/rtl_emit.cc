@@ -476,6 +476,7 @@ Module fold_module(const Dfg& g, const DfgNode& first, const std::string& name) 
       m.reg(acc, AW, true);
       e = ternary(var("first_b"), e, var(acc));
     }
+    std::vector<ExprP> terms{e};
     for (int s = 0; s < S; ++s) {
       if (!used[static_cast<size_t>(s)][static_cast<size_t>(q)]) continue;
       ExprP pr = var(fmt::format("pb{}_{}", s, q));
@@ -491,11 +492,19 @@ Module fold_module(const Dfg& g, const DfgNode& first, const std::string& name) 
         }
         t = binary(pr, BinOp::Ashr, num(f.prod_shift));
       }
+      // The sums are modulo 2^AW: a term needs only its low AW bits.
       std::string tn = fmt::format("t{}_{}", s, q);
-      m.wire(tn, std::max(AW, std::max(PW, f.prod_shift) + 1 + std::max(0, -f.prod_shift)), true, t);
-      e = binary(e, BinOp::Add, var(tn));
+      m.wire(tn, AW, true, t);
+      terms.push_back(var(tn));
     }
-    m.wire(sum, AW, true, e);
+    // A balanced tree of two-input adders (the accumulator or bias is one operand).
+    while (terms.size() > 1) {
+      std::vector<ExprP> next;
+      for (size_t k = 0; k + 1 < terms.size(); k += 2) next.push_back(binary(terms[k], BinOp::Add, terms[k + 1]));
+      if (terms.size() % 2) next.push_back(terms.back());
+      terms = std::move(next);
+    }
+    m.wire(sum, AW, true, terms[0]);
     if (f.r_in > 1) acc_writes.push_back(nonblocking(var(acc), var(sum)));
     for (int po = 0; po < f.r_out; ++po) slice_writes[static_cast<size_t>(po)].push_back(nonblocking(var(fmt::format("y{}", po * T + q)), var(sum)));
   }
