@@ -215,12 +215,6 @@ void NetEmitter::emit(const ir::Node& n) {
   std::string out_shape = n.outputs.empty() ? "" : ir::shape_str(g_.value(n.outputs[0]).shape);
   std::string out_type = n.outputs.empty() || !g_.value(n.outputs[0]).type ? "" : g_.value(n.outputs[0]).type->str();
   info.group = d_.begin_group(fmt::format("layer {} ({}) -> {} {}", n.name, info.op, out_shape, out_type));
-  if (n.op == Op::Conv && n.config.reuse_factor > 1)
-    node_fail(g_, n,
-              "ReuseFactor {} is not supported for convolutions by the Verilog backend (it folds Dense layers only; "
-              "convolutions are built fully parallel); set ReuseFactor: 1 for this layer (LayerType Conv1D / Conv2D or "
-              "LayerName) or use the HLS backend",
-              n.config.reuse_factor);
   switch (ir::op_family(n.op)) {
     case ir::Family::Dense: dense(n, info); break;
     case ir::Family::Conv: conv(n, info); break;
@@ -274,7 +268,7 @@ void NetEmitter::dense(const ir::Node& n, LayerInfo& info) {
   DotLayer L = dot_layer(n, "Dense", n_out, wc, bias);
   int64_t rows = static_cast<int64_t>(x.size()) / n_in;
   if (n.config.reuse_factor > 1) {
-    dense_folded(n, info, L, wc, bias, n_in, n_out);
+    dense_folded(n, info, L, wc, bias, n_in, n_out, x);
     return;
   }
   for (int64_t r = 0; r < rows; ++r)
@@ -298,8 +292,7 @@ void NetEmitter::dense(const ir::Node& n, LayerInfo& info) {
 // gives the emulator's bits when the accumulator wraps (sums modulo 2^W) or provably never
 // overflows; products are brought onto its grid by truncation or AP_RND rounding.
 void NetEmitter::dense_folded(const ir::Node& n, LayerInfo& info, const DotLayer& L, const std::vector<BigInt>& wc,
-                              const std::vector<BigInt>& bias, int64_t n_in, int64_t n_out) {
-  const Sigs& x = in(n, 0);
+                              const std::vector<BigInt>& bias, int64_t n_in, int64_t n_out, const Sigs& x) {
   const int R = n.config.reuse_factor;
   const FixedType& A = L.accum;
   if (static_cast<int64_t>(R) > n_in * n_out || (n_in * n_out) % R != 0)
@@ -385,6 +378,27 @@ void NetEmitter::conv(const ir::Node& n, LayerInfo& info) {
   const int64_t SH = geo.SH, SW = geo.SW, DH = geo.DH, DW = geo.DW, PT = geo.PT, PL = geo.PL, OH = geo.OH, OW = geo.OW;
   std::vector<BigInt> wc, bias;
   DotLayer L = dot_layer(n, "Conv", F, wc, bias);
+  if (n.config.reuse_factor > 1) {
+    // Folded: every output position is a row of KH x KW x C window values (zero padding as
+    // constant zeros) through the same KH*KW*C x F weights.
+    if (G != 1)
+      node_fail(g_, n,
+                "ReuseFactor {} on a grouped convolution ({} groups) is not supported by the Verilog backend; set "
+                "ReuseFactor: 1 for this layer or use the HLS backend",
+                n.config.reuse_factor, G);
+    Sigs rows;
+    const FSig zero{d_.constant(0), type(n.inputs[0]).frac_bits()};
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow)
+        for (int64_t kh = 0; kh < KH; ++kh)
+          for (int64_t kw = 0; kw < KW; ++kw) {
+            int64_t h = oh * SH - PT + kh * DH, wv = ow * SW - PL + kw * DW;
+            const bool pad = h < 0 || h >= H || wv < 0 || wv >= W;
+            for (int64_t c = 0; c < C; ++c) rows.push_back(pad ? zero : x[static_cast<size_t>((h * W + wv) * C + c)]);
+          }
+    dense_folded(n, info, L, wc, bias, KH * KW * C, F, rows);
+    return;
+  }
   for (int64_t oh = 0; oh < OH; ++oh)
     for (int64_t ow = 0; ow < OW; ++ow)
       for (int64_t f = 0; f < F; ++f) {

@@ -142,7 +142,7 @@ class Emitter {
       for (DNode a : n.args) xs.push_back(at(a, read));
       std::reverse(xs.begin(), xs.end());  // input 0 in the least significant bits
       m_.wire(bus, f.n_out * f.acc_width, false);
-      m_.instance(fold_module_name(n.rom), "u__" + fold_module_name(n.rom),
+      m_.instance(fold_module_name(fold_module_.at(n.rom)), "u__" + fold_module_name(n.rom),
                   {{"clk", var("clk")}, {"start", var(fmt::format("v__s{}", read))}, {"x", xs.size() == 1 ? xs[0] : concat(xs)},
                    {"y", var(bus)}});
     }
@@ -153,6 +153,9 @@ class Emitter {
     m_.wire(n.name, n.width, true, e);
   }
   std::string fold_module_name(int idx) const { return fmt::format("{}_fold{}", prefix_, idx); }
+  // Fold index -> the fold whose module it instantiates (identical folds, e.g. the positions of
+  // a folded convolution, share one module).
+  std::map<int, int> fold_module_;
 
   // Ternary adder as a carry-save step feeding one adder: with operands A, B, C (shifted,
   // sign-extended to the result's width W), x = A ^ B ^ C and m = majority(A, B, C) give
@@ -599,6 +602,24 @@ vast::File emit_rtl(const Dfg& g, const ScheduleResult& s, const RtlOptions& o) 
   }
   std::vector<bool> live = g.live();
   Emitter em(g, top, o.module_name);
+  std::vector<std::pair<int, DNode>> fold_firsts;  // (fold, its first output node), modules to print
+  for (size_t i = 0; i < g.size(); ++i) {
+    const DfgNode& n = g.node(static_cast<DNode>(i));
+    if (!live[i] || n.kind != DKind::Fold || em.fold_module_.contains(n.rom)) continue;
+    auto widths = [&](const DfgNode& a) {
+      std::vector<int> w;
+      for (DNode x : a.args) w.push_back(arg_width(g, x));
+      return w;
+    };
+    int canon = n.rom;
+    for (const auto& [k, first] : fold_firsts)
+      if (g.folds().at(static_cast<size_t>(k)) == g.folds().at(static_cast<size_t>(n.rom)) && widths(g.node(first)) == widths(n)) {
+        canon = k;
+        break;
+      }
+    em.fold_module_[n.rom] = canon;
+    if (canon == n.rom) fold_firsts.push_back({n.rom, static_cast<DNode>(i)});
+  }
   // Nodes grouped by layer, each followed by the declarations of its pipeline registers.
   std::map<int, std::vector<StmtP>> stage_regs;  // boundary (stage it enters) -> assignments
   int group = -1;
@@ -653,12 +674,7 @@ vast::File emit_rtl(const Dfg& g, const ScheduleResult& s, const RtlOptions& o) 
   f.modules.push_back(std::move(top));
   for (size_t r = 0; r < g.roms().size(); ++r)
     f.modules.push_back(rom_module(g.roms()[r], em.rom_module_name(static_cast<int>(r))));
-  std::set<int> folds;
-  for (size_t i = 0; i < g.size(); ++i) {
-    const DfgNode& n = g.node(static_cast<DNode>(i));
-    if (live[i] && n.kind == DKind::Fold && folds.insert(n.rom).second)
-      f.modules.push_back(fold_module(g, n, em.fold_module_name(n.rom)));
-  }
+  for (const auto& [k, first] : fold_firsts) f.modules.push_back(fold_module(g, g.node(first), em.fold_module_name(k)));
   return f;
 }
 

@@ -144,15 +144,54 @@ TEST(FoldedDenseRtl, RefusesWhatAFoldCannotReproduce) {
   e = write_error(folded_graph(1, 12, 6, T("ap_fixed<10,4>"), T("ap_fixed<8,2>"), T("ap_fixed<12,5,AP_RND_CONV>"), T("ap_fixed<8,3>"), 3, 2),
                   tmp, "rndconv");
   EXPECT_NE(e.find("AP_TRN or AP_RND"), std::string::npos) << e;
-  // Convolutions are not folded.
+  // Grouped convolutions are not folded.
   std::mt19937 rng(4);
   GraphBuilder b("conv");
   FixedType t = T("ap_fixed<8,3>");
   ValueId x = b.input("x", {6, 2}, t);
-  ValueId w = b.constant("w", random_tensor({3, 2, 4}, t, rng), t);
+  ValueId w = b.constant("w", random_tensor({3, 1, 4}, t, rng), t);
   ValueId y = b.node(Op::Conv, "cv", {x, w}, {4, 4}, t, {{"accum", T("ap_fixed<16,6>")}});
+  b.last().attrs.set("group", int64_t{2});
   b.last().config.reuse_factor = 2;
   b.output(y);
   e = write_error(b.g, tmp, "conv");
-  EXPECT_NE(e.find("not supported for convolutions"), std::string::npos) << e;
+  EXPECT_NE(e.find("grouped convolution"), std::string::npos) << e;
+}
+
+TEST(FoldedDenseRtl, ConvolutionsFoldPerPosition) {
+  TempDir tmp("fold_conv");
+  std::mt19937 rng(31);
+  FixedType xt = T("ap_fixed<8,3>"), wt = T("ap_fixed<6,2>");
+  {
+    // Conv1D (L=9, C=2) -> 3 filters, kernel 3, stride 2, pads 1/1: 6 x 3 weights, R = 9.
+    GraphBuilder b("conv1d");
+    ValueId x = b.input("x", {9, 2}, xt);
+    ValueId w = b.constant("w", random_tensor({3, 2, 3}, wt, rng), wt);
+    ValueId bi = b.constant("b", random_tensor({3}, wt, rng), wt);
+    ValueId y = b.node(Op::Conv, "conv", {x, w, bi}, {5, 3}, T("ap_fixed<10,4,AP_RND,AP_SAT>"), {{"accum", T("ap_fixed<16,6>")}});
+    b.last().attrs.set("strides", std::vector<int64_t>{2});
+    b.last().attrs.set("pads", std::vector<int64_t>{1, 1});
+    b.last().config.reuse_factor = 9;
+    b.output(y, "y");
+    expect_rtl_matches_emulator(b.g, random_inputs(b.g, 100, rng), tmp, "conv1d");
+    nlohmann::json m = manifest_of(tmp, "conv1d");
+    EXPECT_EQ(m.at("interval_cycles").get<int>(), 9);
+    // Five positions, three modules: identical folds share one (the first and the last
+    // position read padding zeros, the three inner ones the same widths).
+    std::string v = read_file(std::filesystem::path(tmp.sub("conv1d")) / "conv1d.v");
+    size_t modules = 0;
+    for (size_t p = v.find("\nmodule conv1d_fold"); p != std::string::npos; p = v.find("\nmodule conv1d_fold", p + 1)) ++modules;
+    EXPECT_EQ(modules, 3u);
+  }
+  {
+    // Conv2D 5x5x2 -> 4 filters 3x3, pads 1, dilation 1, exact saturating accumulator, R = 8.
+    GraphBuilder b("conv2d");
+    ValueId x = b.input("x", {5, 5, 2}, xt);
+    ValueId w = b.constant("w", random_tensor({3, 3, 2, 4}, wt, rng), wt);
+    ValueId y = b.node(Op::Conv, "conv", {x, w}, {5, 5, 4}, T("ap_fixed<8,3>"), {{"accum", T("ap_fixed<20,8,AP_TRN,AP_SAT>")}});
+    b.last().attrs.set("pads", std::vector<int64_t>{1, 1, 1, 1});
+    b.last().config.reuse_factor = 8;
+    b.output(y, "y");
+    expect_rtl_matches_emulator(b.g, random_inputs(b.g, 60, rng), tmp, "conv2d");
+  }
 }

@@ -57,6 +57,7 @@ struct Fold {
   bool acc_signed = true;
   int reuse() const { return r_in * r_out; }
   int latency() const { return reuse() + 3; }
+  bool operator==(const Fold&) const = default;
 };
 
 struct DfgNode {

@@ -85,8 +85,9 @@ class NetEmitter {
   void emit(const ir::Node& n);
   void dense(const ir::Node& n, LayerInfo& info);
   void conv(const ir::Node& n, LayerInfo& info);
+  // ReuseFactor > 1: one fold per row of x (n_in signals each), outputs row by row.
   void dense_folded(const ir::Node& n, LayerInfo& info, const DotLayer& L, const std::vector<BigInt>& wc,
-                    const std::vector<BigInt>& bias, int64_t n_in, int64_t n_out);
+                    const std::vector<BigInt>& bias, int64_t n_in, int64_t n_out, const std::vector<FSig>& x);
   void elementwise(const ir::Node& n, LayerInfo& info);
   void layout(const ir::Node& n, LayerInfo& info);
   void activation(const ir::Node& n, LayerInfo& info);  // the Activation family; kTable ops:
