@@ -93,8 +93,7 @@ std::string text_table(const nlohmann::json& j) {
   const auto& lat = j.at("latency");
   t += fmt::format("  {:<28} {:>10}\n", "latency (cycles)", lat.at("cycles").get<int64_t>());
   t += fmt::format("  {:<28} {:>10.3f}\n", "latency (ns)", lat.at("ns").get<double>());
-  if (lat.value("interval_cycles", 1) > 1) t += fmt::format("  {:<28} {:>10}\n", "interval (cycles)", lat.value("interval_cycles", 1));
-  t += fmt::format("  {:<28} {:>10}\n", "interval (cycles)", 1);
+  t += fmt::format("  {:<28} {:>10}\n", "interval (cycles)", lat.value("interval_cycles", 1));
   const auto& tm = j.at("timing");
   t += fmt::format("  {:<28} {:>10.3f}\n", "clock period (ns)", tm.at("clock_period_ns").get<double>());
   t += fmt::format("  {:<28} {:>10.3f}\n", "worst stage, model (ns)", tm.at("model_max_stage_delay_ns").get<double>());
