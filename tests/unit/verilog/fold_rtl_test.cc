@@ -165,12 +165,7 @@ TEST(FoldedDenseRtl, ConvolutionsFoldPerPosition) {
   {
     // Conv1D (L=9, C=2) -> 3 filters, kernel 3, stride 2, pads 1/1: 6 x 3 weights, R = 9.
     GraphBuilder b("conv1d");
-    ValueId x = b.input("x", {9, 2}, xt);
-    ValueId w = b.constant("w", random_tensor({3, 2, 3}, wt, rng), wt);
-    ValueId bi = b.constant("b", random_tensor({3}, wt, rng), wt);
-    ValueId y = b.node(Op::Conv, "conv", {x, w, bi}, {5, 3}, T("ap_fixed<10,4,AP_RND,AP_SAT>"), {{"accum", T("ap_fixed<16,6>")}});
-    b.last().attrs.set("strides", std::vector<int64_t>{2});
-    b.last().attrs.set("pads", std::vector<int64_t>{1, 1});
+    ValueId y = conv1d_stride2_pad1(b, rng, xt, wt);
     b.last().config.reuse_factor = 9;
     b.output(y, "y");
     expect_rtl_matches_emulator(b.g, random_inputs(b.g, 100, rng), tmp, "conv1d");

@@ -61,6 +61,19 @@ inline NdArray random_inputs(const ir::Graph& g, int64_t n, std::mt19937& rng, d
   return a;
 }
 
+// Conv1D on x[9, 2] -> 3 filters, kernel 3, stride 2, pads 1/1, with bias: returns y[5, 3]
+// (b.last() is the Conv node).
+inline ValueId conv1d_stride2_pad1(GraphBuilder& b, std::mt19937& rng, const FixedType& xt, const FixedType& wt) {
+  ValueId x = b.input("x", {9, 2}, xt);
+  ValueId w = b.constant("w", random_tensor({3, 2, 3}, wt, rng), wt);
+  ValueId bi = b.constant("b", random_tensor({3}, wt, rng), wt);
+  ValueId y = b.node(Op::Conv, "conv", {x, w, bi}, {5, 3}, FixedType::parse("ap_fixed<10,4,AP_RND,AP_SAT>"),
+                     {{"accum", FixedType::parse("ap_fixed<16,6>")}});
+  b.last().attrs.set("strides", std::vector<int64_t>{2});
+  b.last().attrs.set("pads", std::vector<int64_t>{1, 1});
+  return y;
+}
+
 // Writes the project, simulates `x` and compares with the emulator bit for bit (values of
 // types up to 53 bits are exact doubles). Returns the manifest's latency.
 inline int expect_rtl_matches_emulator(const ir::Graph& g, const NdArray& x, const TempDir& tmp, const std::string& name,

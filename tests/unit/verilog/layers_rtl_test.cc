@@ -17,12 +17,7 @@ TEST(LayersRtl, Conv1DAndConv2D) {
   {
     // Conv1D (L=9, C=2) -> 3 filters, kernel 3, stride 2, pads 1/1, then Relu.
     GraphBuilder b("conv1d");
-    ValueId x = b.input("x", {9, 2}, xt);
-    ValueId w = b.constant("w", random_tensor({3, 2, 3}, wt, rng), wt);
-    ValueId bi = b.constant("b", random_tensor({3}, wt, rng), wt);
-    ValueId y = b.node(Op::Conv, "conv", {x, w, bi}, {5, 3}, T("ap_fixed<10,4,AP_RND,AP_SAT>"), {{"accum", T("ap_fixed<16,6>")}});
-    b.last().attrs.set("strides", std::vector<int64_t>{2});
-    b.last().attrs.set("pads", std::vector<int64_t>{1, 1});
+    ValueId y = conv1d_stride2_pad1(b, rng, xt, wt);
     ValueId r = b.node(Op::Relu, "relu", {y}, {5, 3}, T("ap_ufixed<8,3>"));
     b.output(r, "y");
     NdArray xs = random_inputs(b.g, 200, rng);
