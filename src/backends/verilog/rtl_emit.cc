@@ -347,8 +347,9 @@ int arg_width(const Dfg& g, DNode a) {
 
 // A folded layer (dfg.h Fold) as a module. `start` (one cycle) registers x; then, one phase
 // per clock, three registered steps: A selects the phase's inputs and weights (case on the
-// phase), B multiplies, C adds each output's products to its accumulator (the bias on the
-// first input slice) and, on the last input slice of an output slice, writes the outputs.
+// phase), B multiplies (in mul_stages registered stages), C adds each output's products to
+// its accumulator (the bias on the first input slice) and, on the last input slice of an
+// output slice, writes the outputs.
 // y holds every output (acc_width bits each, output 0 in the least significant bits) from
 // latency() cycles after start until the next sample's outputs replace them.
 Module fold_module(const Dfg& g, const DfgNode& first, const std::string& name) {
@@ -380,19 +381,27 @@ Module fold_module(const Dfg& g, const DfgNode& first, const std::string& name) 
     load.push_back(nonblocking(var(fmt::format("xr{}", i)), as_signed(slice("x", off + w - 1, off))));
   }
   m.always_ff("clk", {if_(var("start"), load)});
-  m.comment("phase counter (step A reads phase ph, B phase ph_a, C phase ph_b)");
+  m.comment(fmt::format("phase counter (step A works on phase ph, step B's controls on {})", f.mul_stages == 2 ? "ph_m" : "ph_a"));
   m.reg("busy", 1, false, zero(1));
   m.reg("ph", PB, false, zero(PB));
   m.reg("act_a", 1, false, zero(1));
   m.reg("ph_a", PB, false, zero(PB));
   m.reg("act_b", 1, false, zero(1));
+  // A two-stage multiply delays the phase of step B's controls by one more stage (ph_m).
+  const bool two = f.mul_stages == 2;
+  const std::string ph_b_src = two ? "ph_m" : "ph_a";
+  if (two) {
+    m.reg("act_m", 1, false, zero(1));
+    m.reg("ph_m", PB, false, zero(PB));
+  }
   ExprP last_phase = binary(var("ph"), BinOp::Eq, lit(PB, R - 1, false));
   m.always_ff("clk", {if_(var("start"), {nonblocking(var("busy"), lit(1, 1, false)), nonblocking(var("ph"), zero(PB))},
                           {if_(var("busy"), {nonblocking(var("busy"), unary(UnOp::LNot, last_phase)),
                                              nonblocking(var("ph"), ternary(last_phase, zero(PB),
                                                                             binary(var("ph"), BinOp::Add, lit(PB, 1, false))))})}),
                       nonblocking(var("act_a"), var("busy")), nonblocking(var("ph_a"), var("ph")),
-                      nonblocking(var("act_b"), var("act_a"))});
+                      nonblocking(var("act_b"), var(two ? "act_m" : "act_a"))});
+  if (two) m.always_ff("clk", {nonblocking(var("act_m"), var("act_a")), nonblocking(var("ph_m"), var("ph_a"))});
   // Step A: the phase's input slice and weights.
   auto widx = [&](int i, int o) { return static_cast<size_t>(i) * static_cast<size_t>(f.n_out) + static_cast<size_t>(o); };
   auto x_aligned = [&](int i) {
@@ -444,8 +453,15 @@ Module fold_module(const Dfg& g, const DfgNode& first, const std::string& name) 
     for (int q = 0; q < T; ++q)
       if (used[static_cast<size_t>(s)][static_cast<size_t>(q)]) {
         std::string pn = fmt::format("pb{}_{}", s, q);
+        ExprP prod = binary(var(fmt::format("xa{}", s)), BinOp::Mul, var(fmt::format("wa{}_{}", s, q)));
+        if (two) {
+          std::string mn = fmt::format("pm{}_{}", s, q);
+          m.reg(mn, PW, true);
+          b_body.push_back(nonblocking(var(mn), prod));
+          prod = var(mn);
+        }
         m.reg(pn, PW, true);
-        b_body.push_back(nonblocking(var(pn), binary(var(fmt::format("xa{}", s)), BinOp::Mul, var(fmt::format("wa{}_{}", s, q)))));
+        b_body.push_back(nonblocking(var(pn), prod));
       }
   const int SB = std::max(1, signed_width(BigInt(0), BigInt(f.r_out - 1)) - 1);
   m.reg("first_b", 1, false);
@@ -466,7 +482,7 @@ Module fold_module(const Dfg& g, const DfgNode& first, const std::string& name) 
     b_items.push_back(std::move(it));
   }
   b_items.push_back(CaseItem{});
-  b_body.push_back(case_(var("ph_a"), std::move(b_items)));
+  b_body.push_back(case_(var(ph_b_src), std::move(b_items)));
   m.always_ff("clk", b_body);
   // Step C: accumulate (modulo 2^AW), write the outputs of a finished output slice.
   m.comment(fmt::format("step C: sums modulo 2^{} on the accumulator's grid", AW));

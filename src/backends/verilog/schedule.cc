@@ -84,14 +84,15 @@ double TimingModel::fold_stage(const Dfg& g, const DfgNode& n) const {
   int xw = 1, ww = 1;
   for (size_t i = 0; i < n.args.size(); ++i) xw = std::max(xw, g.node(n.args[i]).width + f.in_shift[i]);
   for (const BigInt& w : f.w) ww = std::max(ww, signed_width(w, w));
-  // Multiply stage: the input and weight selection (a LUT), the product (a DSP48E2 when it
-  // fits 27 x 18, else a LUT adder tree of partial products).
+  // Step A: the input and weight selection (a LUT). Step B: the product (a DSP48E2 when it
+  // fits 27 x 18, else a LUT adder tree of partial products), split evenly over its stages
+  // (the DSP's M and P registers).
   int wmin = std::min(xw, ww);
   double mul = std::max(xw, ww) <= 27 && wmin <= 18 ? dsp_ns : adder(xw + ww) * std::ceil(std::log2(std::max(2.0, static_cast<double>(wmin))));
-  // Accumulate stage: the S products of a phase and the accumulator in a tree of adders.
+  // Step C: the S products of a phase and the accumulator in a tree of adders.
   int terms = f.n_in / f.r_in + 1;
   double acc = adder(f.acc_width) * std::ceil(std::log2(static_cast<double>(terms)));
-  return std::max(lut_ns + mul, acc);
+  return std::max({lut_ns, mul / f.mul_stages, acc});
 }
 
 namespace {
@@ -303,6 +304,17 @@ ScheduleResult place(Dfg& g, const TimingModel& m, const std::vector<bool>& live
 // partial sums inside them.
 ScheduleResult schedule(Dfg& g, const TimingModel& m) {
   g.compute_widths();
+  // A folded layer's multiply gets a second register stage when one stage cannot hold it.
+  for (size_t i = 0; i < g.size(); ++i) {
+    const DfgNode& n = g.node(static_cast<DNode>(i));
+    if (n.kind != DKind::Fold) continue;
+    Fold& f = g.fold_at(n.rom);
+    f.mul_stages = 1;
+    if (m.fold_stage(g, n) > m.budget()) {
+      f.mul_stages = 2;
+      if (m.fold_stage(g, n) > m.budget()) f.mul_stages = 1;  // the adder tree is the limit: no gain
+    }
+  }
   std::vector<bool> live = g.live();
   std::vector<int> floor(g.groups().size(), 0);
   // First stage of every group in the placement kept so far (-1: no logic).

@@ -108,6 +108,21 @@ TEST(FoldedDenseRtl, AccumulatorsAndTypesMatchEmulator) {
   }
 }
 
+TEST(FoldedDenseRtl, FastClockRegistersTheMultiplyTwice) {
+  TempDir tmp("fold_fast");
+  // 16 x 12-bit products: one DSP stage (2.6 ns in the model) fits 5 ns, not 2.5 ns.
+  ir::Graph g = folded_graph(1, 8, 4, T("ap_fixed<16,6>"), T("ap_fixed<12,2>"), T("ap_fixed<16,6>"), T("ap_fixed<16,6>"), 4, 21);
+  std::mt19937 rng(8);
+  NdArray x = random_inputs(g, 100, rng);
+  int slow = expect_rtl_matches_emulator(g, x, tmp, "slow", 5.0);
+  int fast = expect_rtl_matches_emulator(g, x, tmp, "fast", 2.5);
+  std::string v = read_file(std::filesystem::path(tmp.sub("fast")) / "fast.v");
+  EXPECT_NE(v.find("pm0_0 <="), std::string::npos) << "the fast design registers the product twice";
+  EXPECT_EQ(read_file(std::filesystem::path(tmp.sub("slow")) / "slow.v").find("pm0_0"), std::string::npos);
+  EXPECT_GE(fast, slow + 1);
+  EXPECT_LE(manifest_of(tmp, "fast").at("timing_model").at("max_stage_delay_ns").get<double>(), 2.5 - 0.4 + 1e-9);
+}
+
 TEST(FoldedDenseRtl, VerilatorAgreesAndHandshakePortsExist) {
   if (!backends::verilog::have_program("verilator")) GTEST_SKIP() << "verilator not installed";
   TempDir tmp("fold_verilator");

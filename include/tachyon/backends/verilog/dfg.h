@@ -42,8 +42,9 @@ struct Rom {
 // grid) is brought onto the accumulator's grid (prod_shift > 0: floor of a division by
 // 2^prod_shift, after adding half a step when round_half; < 0: shifted left) and the sums
 // are taken modulo 2^acc_width: output o is the accumulator's code (signed or not). rtl_emit
-// prints each fold as its own module (a start pulse, R phases, registered products): its
-// outputs exist `latency()` stages after the stage that reads its inputs.
+// prints each fold as its own module (a start pulse, R phases, registered products, the
+// multiply over mul_stages registered stages): its outputs exist `latency()` stages after the
+// stage that reads its inputs.
 struct Fold {
   std::string name;
   int n_in = 0, n_out = 0;
@@ -55,8 +56,9 @@ struct Fold {
   bool round_half = false;
   int acc_width = 1;
   bool acc_signed = true;
+  int mul_stages = 1;          // registered stages of the multiply step (the scheduler's choice)
   int reuse() const { return r_in * r_out; }
-  int latency() const { return reuse() + 3; }
+  int latency() const { return reuse() + 2 + mul_stages; }
   bool operator==(const Fold&) const = default;
 };
 
@@ -130,6 +132,7 @@ class Dfg {
   // accumulator's code; xs.size() == f.n_in). All of them share the fold's module.
   std::vector<DNode> fold(Fold f, const std::vector<DNode>& xs, const std::string& name);
   const std::vector<Fold>& folds() const { return folds_; }
+  Fold& fold_at(int idx) { return folds_.at(static_cast<size_t>(idx)); }
 
   const DfgNode& node(DNode n) const { return nodes_.at(static_cast<size_t>(n)); }
   DfgNode& node(DNode n) { return nodes_.at(static_cast<size_t>(n)); }
