@@ -120,6 +120,19 @@ BigInt eval_node(const Dfg& g, const DfgNode& n, const std::vector<BigInt>& v) {
   return BigInt();
 }
 
+std::vector<std::vector<bool>> Fold::used_slots() const {
+  const int S = n_in / r_in, T = n_out / r_out;
+  std::vector<std::vector<bool>> used(static_cast<size_t>(S), std::vector<bool>(static_cast<size_t>(T), false));
+  for (int p = 0; p < reuse(); ++p)
+    for (int s = 0; s < S; ++s)
+      for (int q = 0; q < T; ++q) {
+        const int i = (p % r_in) * S + s, o = (p / r_in) * T + q;
+        if (!w[static_cast<size_t>(i) * static_cast<size_t>(n_out) + static_cast<size_t>(o)].is_zero())
+          used[static_cast<size_t>(s)][static_cast<size_t>(q)] = true;
+      }
+  return used;
+}
+
 BigInt fold_term(const Fold& f, const BigInt& product) {
   if (f.prod_shift <= 0) return product.shl(-f.prod_shift);
   return (f.round_half ? product + BigInt::pow2(f.prod_shift - 1) : product).shr(f.prod_shift);

@@ -308,7 +308,6 @@ void NetEmitter::dense_folded(const ir::Node& n, LayerInfo& info, const DotLayer
   f.acc_signed = A.is_signed;
   const bool modular = A.overflow == Overflow::WRAP && A.sat_bits == 0;
   const int64_t rows = static_cast<int64_t>(x.size()) / n_in;
-  int used = 0;
   for (int64_t r = 0; r < rows; ++r) {
     Fold fr = f;
     std::vector<DNode> xs;
@@ -357,15 +356,9 @@ void NetEmitter::dense_folded(const ir::Node& n, LayerInfo& info, const DotLayer
       vals_[n.outputs.at(0)].push_back(y);
     }
   }
-  // Multipliers actually built (all-zero weight columns of a phase slot are dropped).
-  const int S = f.n_in / f.r_in, T = f.n_out / f.r_out;
-  for (int sidx = 0; sidx < S; ++sidx)
-    for (int q = 0; q < T; ++q) {
-      bool any = false;
-      for (int p = 0; p < R && !any; ++p)
-        any = !wc[static_cast<size_t>(((p % f.r_in) * S + sidx) * n_out + (p / f.r_in) * T + q)].is_zero();
-      used += any;
-    }
+  // Multipliers actually built, per row.
+  int used = 0;
+  for (const auto& slots : f.used_slots()) used += static_cast<int>(std::count(slots.begin(), slots.end(), true));
   info.multipliers = used * static_cast<int>(rows);
   info.reuse_factor = R;
 }

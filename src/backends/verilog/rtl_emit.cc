@@ -410,11 +410,7 @@ Module fold_module(const Dfg& g, const DfgNode& first, const std::string& name) 
     return sh > 0 ? as_signed(concat({e, zero(sh)})) : e;
   };
   // A multiplier whose weights are zero in every phase is not built.
-  std::vector<std::vector<bool>> used(static_cast<size_t>(S), std::vector<bool>(static_cast<size_t>(T), false));
-  for (int p = 0; p < R; ++p)
-    for (int s = 0; s < S; ++s)
-      for (int q = 0; q < T; ++q)
-        if (!f.w[widx((p % f.r_in) * S + s, (p / f.r_in) * T + q)].is_zero()) used[static_cast<size_t>(s)][static_cast<size_t>(q)] = true;
+  const std::vector<std::vector<bool>> used = f.used_slots();
   int built = 0;
   for (const auto& row : used) built += static_cast<int>(std::count(row.begin(), row.end(), true));
   m.header.push_back(fmt::format("{} multipliers ({} slots, those whose weights are zero in every phase dropped); a new sample every "

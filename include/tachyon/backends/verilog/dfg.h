@@ -59,6 +59,9 @@ struct Fold {
   int mul_stages = 1;          // registered stages of the multiply step (the scheduler's choice)
   int reuse() const { return r_in * r_out; }
   int latency() const { return reuse() + 2 + mul_stages; }
+  // Multiplier slot (s, q), s < n_in / r_in, q < n_out / r_out, has a non-zero weight in some
+  // phase (the others are not built).
+  std::vector<std::vector<bool>> used_slots() const;
   bool operator==(const Fold&) const = default;
 };
 
