@@ -133,6 +133,13 @@ std::vector<std::vector<bool>> Fold::used_slots() const {
   return used;
 }
 
+std::pair<BigInt, BigInt> Fold::term_interval(int i, int o, const BigInt& xlo, const BigInt& xhi) const {
+  const BigInt& wc = w[static_cast<size_t>(i) * static_cast<size_t>(n_out) + static_cast<size_t>(o)];
+  const int sh = in_shift[static_cast<size_t>(i)];
+  BigInt a = fold_term(*this, xlo.shl(sh) * wc), b = fold_term(*this, xhi.shl(sh) * wc);  // monotone in x
+  return a < b ? std::pair{a, b} : std::pair{b, a};
+}
+
 BigInt fold_term(const Fold& f, const BigInt& product) {
   if (f.prod_shift <= 0) return product.shl(-f.prod_shift);
   return (f.round_half ? product + BigInt::pow2(f.prod_shift - 1) : product).shr(f.prod_shift);
@@ -152,11 +159,9 @@ std::vector<DNode> Dfg::fold(Fold f, const std::vector<DNode>& xs, const std::st
     BigInt lo = f.bias[static_cast<size_t>(o)], hi = lo;
     for (int i = 0; i < f.n_in; ++i) {
       const DfgNode& x = node(xs[static_cast<size_t>(i)]);
-      const BigInt& w = f.w[static_cast<size_t>(i) * static_cast<size_t>(f.n_out) + static_cast<size_t>(o)];
-      BigInt a = fold_term(f, x.lo.shl(f.in_shift[static_cast<size_t>(i)]) * w);
-      BigInt b = fold_term(f, x.hi.shl(f.in_shift[static_cast<size_t>(i)]) * w);
-      lo += std::min(a, b);
-      hi += std::max(a, b);
+      auto [tlo, thi] = f.term_interval(i, o, x.lo, x.hi);
+      lo += tlo;
+      hi += thi;
     }
     DfgNode n;
     n.kind = DKind::Fold;

@@ -335,10 +335,7 @@ void NetEmitter::dense_folded(const ir::Node& n, LayerInfo& info, const DotLayer
         BigInt neg = bias[static_cast<size_t>(j)].is_negative() ? bias[static_cast<size_t>(j)] : BigInt(0);
         for (int64_t i = 0; i < n_in; ++i) {
           const DfgNode& xn = d_.node(xs[static_cast<size_t>(i)]);
-          const BigInt& w = wc[static_cast<size_t>(i * n_out + j)];
-          const int sh = fr.in_shift[static_cast<size_t>(i)];
-          BigInt a = fold_term(fr, xn.lo.shl(sh) * w), b = fold_term(fr, xn.hi.shl(sh) * w);
-          BigInt hi = std::max(a, b), lo = std::min(a, b);
+          auto [lo, hi] = fr.term_interval(static_cast<int>(i), static_cast<int>(j), xn.lo, xn.hi);
           if (!hi.is_negative()) pos += hi;
           if (lo.is_negative()) neg += lo;
         }

@@ -596,8 +596,8 @@ vast::File emit_rtl(const Dfg& g, const ScheduleResult& s, const RtlOptions& o) 
     const int GW = std::max(1, signed_width(BigInt(0), BigInt(ii - 1)) - 1);
     top.comment(fmt::format("a new sample every {} cycles at most; valid bits of the pipeline stages", ii));
     top.reg("gap__", GW, false, lit(GW, 0, false));
-    top.wire("take__", 1, false, binary(var("in_valid"), BinOp::LAnd, binary(var("gap__"), BinOp::Eq, lit(GW, 0, false))));
     top.assign(var("in_ready"), binary(var("gap__"), BinOp::Eq, lit(GW, 0, false)));
+    top.wire("take__", 1, false, binary(var("in_valid"), BinOp::LAnd, var("in_ready")));
     top.always_ff("clk", {if_(var("take__"), {nonblocking(var("gap__"), lit(GW, ii - 1, false))},
                               {if_(binary(var("gap__"), BinOp::Ne, lit(GW, 0, false)),
                                    {nonblocking(var("gap__"), binary(var("gap__"), BinOp::Sub, lit(GW, 1, false)))})})});

@@ -64,19 +64,21 @@ double TimingModel::delay(const Dfg& g, const DfgNode& n) const {
       if (p.sym_min) d += lut_ns;
       return d;
     }
-    case DKind::Mul: {
-      const DfgNode &a = g.node(n.args[0]), &b = g.node(n.args[1]);
-      int wmin = std::min(a.width, b.width), wsum = a.width + b.width;
+    case DKind::Mul:
       if (g.is_const(n.args[0]) || g.is_const(n.args[1])) return dsp_ns;  // DSP mode constant product
-      if (wmin <= 1) return lut_ns;
-      // A DSP48E2 (27x18) when it fits, else a LUT adder tree of partial products.
-      if (std::max(a.width, b.width) <= 27 && wmin <= 18) return dsp_ns;
-      return adder(wsum) * std::ceil(std::log2(static_cast<double>(wmin)));
-    }
+      return multiplier(g.node(n.args[0]).width, g.node(n.args[1]).width);
     case DKind::Rom: return rom_ns;
     case DKind::Fold: return 0.0;  // its module registers the inputs
   }
   return 0.0;
+}
+
+double TimingModel::multiplier(int wa, int wb) const {
+  const int wmin = std::min(wa, wb);
+  if (wmin <= 1) return lut_ns;
+  // A DSP48E2 (27x18) when it fits, else a LUT adder tree of partial products.
+  if (std::max(wa, wb) <= 27 && wmin <= 18) return dsp_ns;
+  return adder(wa + wb) * std::ceil(std::log2(static_cast<double>(wmin)));
 }
 
 double TimingModel::fold_stage(const Dfg& g, const DfgNode& n) const {
@@ -84,11 +86,9 @@ double TimingModel::fold_stage(const Dfg& g, const DfgNode& n) const {
   int xw = 1, ww = 1;
   for (size_t i = 0; i < n.args.size(); ++i) xw = std::max(xw, g.node(n.args[i]).width + f.in_shift[i]);
   for (const BigInt& w : f.w) ww = std::max(ww, signed_width(w, w));
-  // Step A: the input and weight selection (a LUT). Step B: the product (a DSP48E2 when it
-  // fits 27 x 18, else a LUT adder tree of partial products), split evenly over its stages
-  // (the DSP's M and P registers).
-  int wmin = std::min(xw, ww);
-  double mul = std::max(xw, ww) <= 27 && wmin <= 18 ? dsp_ns : adder(xw + ww) * std::ceil(std::log2(std::max(2.0, static_cast<double>(wmin))));
+  // Step A: the input and weight selection (a LUT). Step B: the product, split evenly over
+  // its stages (the DSP's M and P registers).
+  const double mul = multiplier(xw, ww);
   // Step C: the S products of a phase and the accumulator in a tree of adders.
   int terms = f.n_in / f.r_in + 1;
   double acc = adder(f.acc_width) * std::ceil(std::log2(static_cast<double>(terms)));
@@ -144,7 +144,9 @@ void critical_path(const Dfg& g, const std::vector<bool>& live, ScheduleResult& 
 
 // Places every live node in the earliest stage where its logic fits, but no group (layer)
 // earlier than group_floor[group]; fills stage, time, max_use_stage and the result.
-ScheduleResult place(Dfg& g, const TimingModel& m, const std::vector<bool>& live, const std::vector<int>& group_floor) {
+// fold_ns: the worst of each fold's own stages (TimingModel::fold_stage), by fold index.
+ScheduleResult place(Dfg& g, const TimingModel& m, const std::vector<bool>& live, const std::vector<int>& group_floor,
+                     const std::vector<double>& fold_ns) {
   double budget = m.budget();
   ScheduleResult r;
   // Multiplexers are mapped as Xilinx slices do: a 2:1 multiplexer tree whose leaves (select
@@ -250,7 +252,7 @@ ScheduleResult place(Dfg& g, const TimingModel& m, const std::vector<bool>& live
     } else if (n.kind == DKind::Fold) {
       // The fold's module registers its inputs at the end of stage s; its outputs are
       // registered, latency() stages later. Its own stages count for the worst delay.
-      r.max_stage_delay_ns = std::max(r.max_stage_delay_ns, std::max(t_in, m.fold_stage(g, n)));
+      r.max_stage_delay_ns = std::max({r.max_stage_delay_ns, t_in, fold_ns.at(static_cast<size_t>(n.rom))});
       n.stage = s + g.folds().at(static_cast<size_t>(n.rom)).latency();
       n.time = 0;
     } else {
@@ -304,16 +306,22 @@ ScheduleResult place(Dfg& g, const TimingModel& m, const std::vector<bool>& live
 // partial sums inside them.
 ScheduleResult schedule(Dfg& g, const TimingModel& m) {
   g.compute_widths();
-  // A folded layer's multiply gets a second register stage when one stage cannot hold it.
+  // A folded layer's multiply gets a second register stage when one stage cannot hold it;
+  // each fold's own worst stage is computed once (from its first output node).
+  std::vector<double> fold_ns(g.folds().size(), -1.0);
   for (size_t i = 0; i < g.size(); ++i) {
     const DfgNode& n = g.node(static_cast<DNode>(i));
-    if (n.kind != DKind::Fold) continue;
+    if (n.kind != DKind::Fold || fold_ns[static_cast<size_t>(n.rom)] >= 0) continue;
     Fold& f = g.fold_at(n.rom);
     f.mul_stages = 1;
-    if (m.fold_stage(g, n) > m.budget()) {
+    double t = m.fold_stage(g, n);
+    if (t > m.budget()) {
       f.mul_stages = 2;
-      if (m.fold_stage(g, n) > m.budget()) f.mul_stages = 1;  // the adder tree is the limit: no gain
+      const double t2 = m.fold_stage(g, n);
+      if (t2 < t) t = t2;
+      else f.mul_stages = 1;  // the adder tree is the limit: no gain
     }
+    fold_ns[static_cast<size_t>(n.rom)] = t;
   }
   std::vector<bool> live = g.live();
   std::vector<int> floor(g.groups().size(), 0);
@@ -328,14 +336,14 @@ ScheduleResult schedule(Dfg& g, const TimingModel& m) {
     }
     return first;
   };
-  ScheduleResult best = place(g, m, live, floor);
+  ScheduleResult best = place(g, m, live, floor, fold_ns);
   std::vector<int> first = first_stages();
   bool last_is_best = true;  // the graph holds the placement of `floor`
   for (size_t k = 1; k < floor.size(); ++k) {
     if (first[k] < 0) continue;
     std::vector<int> trial = floor;
     trial[k] = first[k] + 1;
-    ScheduleResult r = place(g, m, live, trial);
+    ScheduleResult r = place(g, m, live, trial, fold_ns);
     last_is_best = r.latency <= best.latency && r.register_bits < best.register_bits;
     if (last_is_best) {
       best = r;
@@ -343,7 +351,7 @@ ScheduleResult schedule(Dfg& g, const TimingModel& m) {
       first = first_stages();
     }
   }
-  return last_is_best ? best : place(g, m, live, floor);
+  return last_is_best ? best : place(g, m, live, floor, fold_ns);
 }
 
 }  // namespace tachyon::backends::verilog

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "tachyon/fixed/bigint.h"
@@ -62,6 +63,8 @@ struct Fold {
   // Multiplier slot (s, q), s < n_in / r_in, q < n_out / r_out, has a non-zero weight in some
   // phase (the others are not built).
   std::vector<std::vector<bool>> used_slots() const;
+  // Interval of input i's term of output o on the accumulator's grid, for x_i in [xlo, xhi].
+  std::pair<BigInt, BigInt> term_interval(int i, int o, const BigInt& xlo, const BigInt& xhi) const;
   bool operator==(const Fold&) const = default;
 };
 

@@ -33,6 +33,9 @@ struct TimingModel {
   double budget() const { return period_ns - overhead_ns; }
   double adder(int width) const { return lut_ns + carry8_ns * ((width + 7) / 8); }
   double delay(const Dfg& g, const DfgNode& n) const;
+  // A signal x signal product of these widths: a LUT, a combinational DSP48E2 (27 x 18), or
+  // a LUT adder tree of partial products.
+  double multiplier(int wa, int wb) const;
   // The worst of a folded layer's own stages (its module's multiply and accumulate stages).
   double fold_stage(const Dfg& g, const DfgNode& n) const;
 };
